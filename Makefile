@@ -1,0 +1,132 @@
+# ctstream: small Unix filters for Certificate Transparency logs.
+# Every cmd/<name>/ directory builds bin/<name>; lib/*.c builds libct.a.
+# Objects go under build/<variant>/ so the sanitizer build (SANITIZE=1)
+# and the plain one live side by side.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WERROR ?= -Werror
+SANITIZE ?=
+FUZZ_SECONDS ?= 30
+CLANG ?= clang
+
+PKGS := libcurl openssl zlib libcjson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+VARIANT := san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+else
+VARIANT := rel
+SANFLAGS :=
+endif
+
+B := build/$(VARIANT)
+ALL_CPPFLAGS := -Ilib -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS := -std=c11 -Wall -Wextra $(WERROR) -MMD -MP $(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+ALL_LDLIBS := $(LDLIBS) $(PKG_LIBS) -lm -lpthread
+
+CMDS := $(notdir $(wildcard cmd/*))
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB := $(B)/libct.a
+BINS := $(CMDS:%=$(B)/bin/%)
+# Test-only programs: tests/tools/<name>/*.c and bench/tools/<name>/*.c
+TOOLS := $(notdir $(wildcard tests/tools/*))
+TOOL_BINS := $(TOOLS:%=$(B)/tools/%)
+BTOOLS := $(notdir $(wildcard bench/tools/*))
+BTOOL_BINS := $(BTOOLS:%=$(B)/tools/%)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+MANS := $(wildcard man/*.[1-9])
+
+.DELETE_ON_ERROR:
+.PHONY: all check check-one install uninstall clean bench fuzz lint deps \
+	run demo tools unit
+
+all: $(BINS)
+
+tools: $(TOOL_BINS) $(BTOOL_BINS)
+unit: $(UNIT_BINS)
+
+Q := $(if $(V),,@)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+.SECONDEXPANSION:
+$(B)/bin/%: $$(patsubst %.c,$(B)/%.o,$$(wildcard cmd/%/*.c)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(B)/tools/%: $$(patsubst %.c,$(B)/%.o,$$(wildcard tests/tools/%/*.c bench/tools/%/*.c)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(B)/unit/%: $(B)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# make check: source rules, man lint, then unit and bats tests against the
+# plain build and the ASan+UBSan build; one summary line at the end.
+# make check SANITIZE=1 runs only the sanitizer pass.
+ifeq ($(SANITIZE),1)
+CHECK_VARIANTS := san
+else
+CHECK_VARIANTS := rel san
+endif
+
+check:
+	@for v in $(CHECK_VARIANTS); do \
+	  s=; [ $$v = san ] && s=1; \
+	  $(MAKE) --no-print-directory SANITIZE=$$s all tools unit || exit 1; \
+	done
+	@scripts/run-tests $(CHECK_VARIANTS)
+
+lint:
+	scripts/checksrc
+	mandoc -Tlint -W warning $(MANS)
+
+bench: all tools
+	@bench/run
+
+fuzz:
+	@scripts/fuzz $(FUZZ_SECONDS)
+
+deps:
+	@scripts/deps
+
+run: deps all
+	@scripts/ct-stream
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MANS); do \
+	  s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; \
+	done
+
+uninstall:
+	for c in $(CMDS); do rm -f $(DESTDIR)$(BINDIR)/$$c; done
+	for m in $(MANS); do \
+	  s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; \
+	done
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

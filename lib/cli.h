@@ -1,0 +1,46 @@
+/* cli: one option table per command drives getopt_long, --help and the
+ * man page check; --help and --version are added to every table. */
+#ifndef CT_CLI_H
+#define CT_CLI_H
+
+#include <stddef.h>
+
+#define CT_VERSION "0.1.0"
+
+struct ct_opt {
+	const char *name; /* long name without "--" */
+	int letter;       /* short option letter, or 0 for none */
+	const char *arg;  /* argument name, NULL when it takes none */
+	const char *help; /* one line */
+};
+
+struct ct_cli {
+	const char *synopsis;    /* "[options] [file ...]" */
+	const char *description; /* one paragraph, printed under the usage */
+	const struct ct_opt *opts;
+	size_t nopts;
+};
+
+/* Parse argv. For every option found, cb(ctx, index into opts, optarg)
+ * is called; cb returns 0, or -1 after reporting a bad value (then the
+ * program exits 2). --help and --version print to stdout and exit 0
+ * (2 if stdout cannot be written); an unknown option exits 2. Returns the
+ * index of the first operand. Sets the program name for messages. */
+int ct_cli_parse(const struct ct_cli *c, int argc, char **argv,
+		 int (*cb)(void *ctx, int idx, const char *arg), void *ctx);
+
+/* Helpers for option values: parse or exit 2 with a clear message. */
+unsigned long long ct_cli_u64(const char *opt, const char *arg,
+			      unsigned long long min, unsigned long long max);
+/* A duration: plain seconds, or with a suffix ms, s, m, h, d; returns
+ * milliseconds. */
+unsigned long long ct_cli_duration_ms(const char *opt, const char *arg);
+
+/* Make sure fds 0, 1 and 2 are open (to /dev/null if not). */
+void ct_cli_checkfds(void);
+
+/* Finish stdout of a stdio-based command: fflush, ferror, fclose;
+ * on failure print "write error" and return 1, else 0. */
+int ct_cli_close_stdout(void);
+
+#endif

@@ -1,0 +1,78 @@
+# Shared set-up for the bats suites: `load common` at the top of a file.
+# Each test gets a fresh $T (temp dir, removed afterwards); the freshly built
+# binaries are on PATH (scripts/run-tests sets it; we set it here too so a
+# file can be run alone with `bats tests/bats/X.bats`).
+CT_TOP=${CT_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+CT_VARIANT=${CT_VARIANT:-rel}
+case ":$PATH:" in
+*":$CT_TOP/build/$CT_VARIANT/bin:"*) ;;
+*) PATH="$CT_TOP/build/$CT_VARIANT/bin:$CT_TOP/build/$CT_VARIANT/tools:$PATH" ;;
+esac
+export PATH CT_TOP CT_VARIANT
+FIX=${CT_FIXTURES:-$CT_TOP/../shared/fixtures}
+DEBS=${CT_DEBS:-$CT_TOP/../shared/debs}
+# Under ASan, leaks are errors too (detect_leaks is on by default).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+setup() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/ct.XXXXXX")
+	if declare -F setup_more >/dev/null; then setup_more; fi
+}
+
+teardown() {
+	if declare -F teardown_more >/dev/null; then teardown_more; fi
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# Skip when ../shared/fixtures (real CT data) is not beside the checkout.
+need_fixtures() {
+	[ -d "$FIX" ] || skip "no fixtures at $FIX (../shared/fixtures absent)"
+}
+
+# Assertions (bats-assert is not needed; these print what they saw).
+fail() { echo "$*" >&2; return 1; }
+assert_status() {
+	[ "$status" -eq "$1" ] || fail "expected status $1, got $status; output: $output"
+}
+assert_line_count() {
+	local n; n=$(printf '%s' "$output" | grep -c '')
+	[ "$n" -eq "$1" ] || fail "expected $1 lines, got $n: $output"
+}
+assert_contains() {
+	case $output in *"$1"*) ;; *) fail "expected output to contain '$1'; got: $output" ;; esac
+}
+assert_not_contains() {
+	case $output in *"$1"*) fail "expected output not to contain '$1'; got: $output" ;; esac
+}
+
+# A free TCP port on 127.0.0.1 (the kernel picks it; tiny race accepted).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Standard command-line checks shared by every command's suite.
+# check_help CMD: --help exits 0 and lists --help; bad option exits 2.
+check_cli_contract() {
+	local cmd=$1
+	run "$cmd" --help
+	assert_status 0
+	assert_contains "usage: $cmd"
+	run "$cmd" --version
+	assert_status 0
+	assert_contains "$cmd 0."
+	run "$cmd" --no-such-option
+	assert_status 2
+	assert_contains "$cmd: try '$cmd --help'"
+}
+
+# The man page documents exactly the long options that --help lists.
+check_man_options() {
+	local cmd=$1 man="$CT_TOP/man/$1.1"
+	[ -f "$man" ] || fail "no man page $man"
+	local from_help from_man
+	from_help=$("$cmd" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
+	from_man=$(grep -E '^\.It Fl' "$man" | grep -oE 'Fl (-[a-z][a-z0-9-]*|[a-zA-Z] Ns , Fl -[a-z][a-z0-9-]*|[a-zA-Z] , Fl -[a-z][a-z0-9-]*)' \
+		| grep -oE -- '-[a-z][a-z0-9-]+' | sed 's/^/-/' | sort -u)
+	[ "$from_help" = "$from_man" ] || fail "options differ: help=[$from_help] man=[$from_man]"
+}

@@ -130,11 +130,33 @@ static int is_hex(char c)
 	       (c >= 'A' && c <= 'F');
 }
 
-/* p points after the opening quote; returns the closing quote or NULL. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Non-zero when any of the 8 bytes in x needs a closer look: '"', '\\',
+ * a control character or a non-ASCII byte (false alarms are harmless). */
+static inline uint64_t special8(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), bs = x ^ (ONES * '\\');
+	return ((q - ONES) & ~q) | ((bs - ONES) & ~bs) |
+	       ((x - ONES * 0x20) & ~x) | x;
+}
+
+/* p points after the opening quote; returns the closing quote or NULL.
+ * Plain ASCII (base64, most names) goes 8 bytes a step. */
 static const char *scan_string(const char *p, const char *end, int *esc)
 {
 	*esc = 0;
 	while (p < end) {
+		while (end - p >= 8) {
+			uint64_t x;
+			memcpy(&x, p, 8);
+			if (special8(x) & HIGHS)
+				break;
+			p += 8;
+		}
+		if (p >= end)
+			break;
 		uint8_t c = (uint8_t)*p;
 		if (c == '"')
 			return p;
@@ -535,4 +557,51 @@ int ctjson_u64(const struct ctjson_val *v, uint64_t *out)
 	}
 	*out = x;
 	return 0;
+}
+
+int ctjson_fields(const char *s, size_t n, const char *const *names,
+		  size_t count, struct ctjson_val *vals)
+{
+	const char *p = s, *end = s + n;
+	for (size_t i = 0; i < count; i++)
+		vals[i].type = CTJSON_INVALID;
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return skip_ws(p + 1, end) == end ? 0 : -1;
+	for (;;) {
+		struct ctjson_val key, val;
+		p = skip_ws(p, end);
+		if (p >= end || *p != '"')
+			return -1;
+		const char *q = scan_string(p + 1, end, &key.escaped);
+		if (!q)
+			return -1;
+		key.type = CTJSON_STRING;
+		key.p = p + 1;
+		key.len = (size_t)(q - p - 1);
+		p = skip_ws(q + 1, end);
+		if (p >= end || *p != ':')
+			return -1;
+		p = scan_value(p + 1, end, 1, &val);
+		if (!p)
+			return -1;
+		for (size_t i = 0; i < count; i++) {
+			if (vals[i].type == CTJSON_INVALID &&
+			    ctjson_eq(&key, names[i])) {
+				vals[i] = val;
+				break;
+			}
+		}
+		p = skip_ws(p, end);
+		if (p >= end)
+			return -1;
+		if (*p == '}')
+			return skip_ws(p + 1, end) == end ? 0 : -1;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
 }

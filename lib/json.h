@@ -69,6 +69,13 @@ void ctjson_iter_init(struct ctjson_iter *it, const struct ctjson_val *v);
 int ctjson_next(struct ctjson_iter *it, struct ctjson_val *key,
 		struct ctjson_val *val);
 
+/* One pass over a whole object text s[0..n) (validated completely, as by
+ * ctjson_parse): for each of the count member names, vals[i] receives the
+ * first member of that name (type CTJSON_INVALID when absent). Returns 0,
+ * or -1 if s is not one valid JSON object. */
+int ctjson_fields(const char *s, size_t n, const char *const *names,
+		  size_t count, struct ctjson_val *vals);
+
 /* Does string value v (unescaped) equal the NUL-terminated s? */
 int ctjson_eq(const struct ctjson_val *v, const char *s);
 /* Find member name in object obj: 1 found, 0 absent, -1 invalid. */

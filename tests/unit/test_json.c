@@ -112,8 +112,39 @@ static void test_b64(void)
 	ctbuf_free(&b);
 }
 
+static void test_fields(void)
+{
+	const char *names[] = { "log", "index", "leaf_input", "missing" };
+	struct ctjson_val v[4];
+	const char *s = "{\"log\":\"https://x\",\"other\":{\"log\":1},"
+			"\"index\":42,\"leaf_input\":\"QUJD\"}";
+	size_t n = strlen(s);
+	char *g = ct_guard_copy(s, n);
+	ok(ctjson_fields(g, n, names, 4, v) == 0, "fields: valid object");
+	ok(v[0].type == CTJSON_STRING && v[0].len == 9, "fields: top-level log");
+	uint64_t u;
+	ok(ctjson_u64(&v[1], &u) == 0 && u == 42, "fields: index");
+	ok(v[3].type == CTJSON_INVALID, "fields: absent member");
+	int prefix_ok = 1;
+	for (size_t i = 0; i < n; i++) {
+		char *h = ct_guard_copy(s, i);
+		if (ctjson_fields(h, i, names, 4, v) != -1)
+			prefix_ok = 0;
+		ct_guard_free(h, i);
+	}
+	ok(prefix_ok, "fields: every proper prefix is invalid, no overread");
+	ct_guard_free(g, n);
+	const char *bad = "{\"a\":\"0123456789abcdef\x01\"}";
+	ok(ctjson_fields(bad, strlen(bad), names, 4, v) == -1,
+	   "fields: control byte after 16 plain bytes caught by SWAR path");
+	const char *q = "{\"a\":\"0123456789abcde\\\"\"}";
+	ok(ctjson_fields(q, strlen(q), names, 4, v) == 0,
+	   "fields: escaped quote after plain run");
+}
+
 int main(void)
 {
+	test_fields();
 	test_writer();
 	test_reader();
 	test_b64();

@@ -81,7 +81,10 @@ int ct_cli_parse(const struct ct_cli *c, int argc, char **argv,
 
 	int ch, bad = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+	for (;;) {
+		ch = getopt_long(argc, argv, so, lo, NULL);
+		if (ch == -1)
+			break;
 		if (ch == 'h')
 			print_help(c);
 		if (ch == 'V')

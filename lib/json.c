@@ -497,10 +497,13 @@ int ctjson_member(const struct ctjson_val *obj, const char *name,
 	struct ctjson_val k;
 	int r;
 	ctjson_iter_init(&it, obj);
-	while ((r = ctjson_next(&it, &k, out)) > 0)
+	for (;;) {
+		r = ctjson_next(&it, &k, out);
+		if (r <= 0)
+			return r;
 		if (ctjson_eq(&k, name))
 			return 1;
-	return r;
+	}
 }
 
 int ctjson_path(const struct ctjson_val *v, const char *path,
@@ -526,8 +529,12 @@ int ctjson_path(const struct ctjson_val *v, const char *path,
 			struct ctjson_iter it;
 			struct ctjson_val k;
 			ctjson_iter_init(&it, &cur);
-			while ((r = ctjson_next(&it, &k, &next)) > 0 && idx)
+			for (;;) {
+				r = ctjson_next(&it, &k, &next);
+				if (r <= 0 || !idx)
+					break;
 				idx--;
+			}
 			if (r <= 0)
 				return r;
 		} else {

@@ -57,7 +57,10 @@ int main(void)
 	memcpy(huge + 600000, "\nafter\n", 7);
 	l = from_string(s, big, 512 * 1024, &fd);
 	int got = 0, good = 1, r;
-	while ((r = ctlines_next(l, &line, &len)) == 1) {
+	for (;;) {
+		r = ctlines_next(l, &line, &len);
+		if (r != 1)
+			break;
 		if (got < lines && len != 1 + (size_t)(got * 7919 % 997))
 			good = 0;
 		got++;

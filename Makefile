@@ -68,11 +68,12 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 .SECONDEXPANSION:
-$(B)/bin/%: $$(patsubst %.c,$(B)/%.o,$$(wildcard cmd/%/*.c)) $(LIB)
+# $$* is the stem: "%" inside the functions would be substituted too.
+$(B)/bin/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c)))) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-$(B)/tools/%: $$(patsubst %.c,$(B)/%.o,$$(wildcard tests/tools/%/*.c bench/tools/%/*.c)) $(LIB)
+$(B)/tools/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard tests/tools/$$*/*.c bench/tools/$$*/*.c)))) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 

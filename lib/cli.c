@@ -85,6 +85,10 @@ int ct_cli_parse(const struct ct_cli *c, int argc, char **argv,
 		ch = getopt_long(argc, argv, so, lo, NULL);
 		if (ch == -1)
 			break;
+		if (ch == 'h' || ch == 'V' || ch == '?' || ch == ':') {
+			free(lo); /* these paths exit: leave no leak behind */
+			free(so);
+		}
 		if (ch == 'h')
 			print_help(c);
 		if (ch == 'V')

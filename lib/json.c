@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* 1 for bytes that can be copied as they are inside a JSON string. */
 static const uint8_t plain[256] = {
@@ -148,6 +151,33 @@ static const char *scan_string(const char *p, const char *end, int *esc)
 {
 	*esc = 0;
 	while (p < end) {
+#ifdef __SSE2__
+		/* 32 bytes a step: stop at '"', '\\', a control character
+		 * or a non-ASCII byte (signed compare catches both). */
+		const __m128i quote = _mm_set1_epi8('"');
+		const __m128i bslash = _mm_set1_epi8('\\');
+		const __m128i space = _mm_set1_epi8(0x20);
+		while (end - p >= 32) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i b = _mm_loadu_si128(
+				(const __m128i *)(const void *)(p + 16));
+			__m128i ma = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(a, quote),
+					     _mm_cmpeq_epi8(a, bslash)),
+				_mm_cmplt_epi8(a, space));
+			__m128i mb = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(b, quote),
+					     _mm_cmpeq_epi8(b, bslash)),
+				_mm_cmplt_epi8(b, space));
+			unsigned m = (unsigned)_mm_movemask_epi8(ma) |
+				     (unsigned)_mm_movemask_epi8(mb) << 16;
+			if (m) {
+				p += __builtin_ctz(m);
+				break;
+			}
+			p += 32;
+		}
+#endif
 		while (end - p >= 8) {
 			uint64_t x;
 			memcpy(&x, p, 8);

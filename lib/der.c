@@ -3,42 +3,6 @@
 
 #include <string.h>
 
-int ctder_next(struct ct_bytes *in, struct ctder_elem *e)
-{
-	const uint8_t *p = in->p;
-	size_t n = in->len;
-	if (n < 2)
-		return -1;
-	unsigned tag = p[0];
-	if ((tag & 0x1f) == 0x1f)
-		return -1; /* high tag number form: never in X.509 */
-	size_t len, hdr;
-	if (p[1] < 0x80) {
-		len = p[1];
-		hdr = 2;
-	} else {
-		size_t nb = p[1] & 0x7f;
-		if (nb == 0 || nb > 4 || n < 2 + nb || p[2] == 0)
-			return -1; /* indefinite, huge, or leading zero */
-		len = 0;
-		for (size_t i = 0; i < nb; i++)
-			len = len << 8 | p[2 + i];
-		if (len < 0x80)
-			return -1; /* long form where short would do */
-		hdr = 2 + nb;
-	}
-	if (len > n - hdr)
-		return -1;
-	e->tag = tag;
-	e->tlv.p = p;
-	e->tlv.len = hdr + len;
-	e->v.p = p + hdr;
-	e->v.len = len;
-	in->p += hdr + len;
-	in->len -= hdr + len;
-	return 0;
-}
-
 int ctder_expect(struct ct_bytes *in, unsigned tag, struct ctder_elem *e)
 {
 	if (in->len == 0 || in->p[0] != tag)

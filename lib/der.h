@@ -47,7 +47,47 @@ struct ctder_elem {
 /* Take the next element from the front of *in. Fails on high tag
  * numbers, indefinite or non-minimal lengths, and lengths past the end
  * of the view. */
-int ctder_next(struct ct_bytes *in, struct ctder_elem *e);
+static inline int ctder_next(struct ct_bytes *in, struct ctder_elem *e);
+
+/* (inline: it is the innermost call of every certificate walk) */
+static inline int ctder_next(struct ct_bytes *in, struct ctder_elem *e)
+{
+	const uint8_t *p = in->p;
+	size_t n = in->len;
+	if (n < 2)
+		goto bad;
+	unsigned tag = p[0];
+	if ((tag & 0x1f) == 0x1f)
+		goto bad; /* high tag number form: never in X.509 */
+	size_t len, hdr;
+	if (p[1] < 0x80) {
+		len = p[1];
+		hdr = 2;
+	} else {
+		size_t nb = p[1] & 0x7f;
+		if (nb == 0 || nb > 4 || n < 2 + nb || p[2] == 0)
+			goto bad; /* indefinite, huge, or leading zero */
+		len = 0;
+		for (size_t i = 0; i < nb; i++)
+			len = len << 8 | p[2 + i];
+		if (len < 0x80)
+			goto bad; /* long form where short would do */
+		hdr = 2 + nb;
+	}
+	if (len > n - hdr)
+		goto bad;
+	e->tag = tag;
+	e->tlv.p = p;
+	e->tlv.len = hdr + len;
+	e->v.p = p + hdr;
+	e->v.len = len;
+	in->p += hdr + len;
+	in->len -= hdr + len;
+	return 0;
+bad:	/* a failed element is empty, never uninitialized */
+	memset(e, 0, sizeof *e);
+	return -1;
+}
 
 /* Take the next element and require its tag. */
 int ctder_expect(struct ct_bytes *in, unsigned tag, struct ctder_elem *e);

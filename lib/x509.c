@@ -516,15 +516,25 @@ static void put_attr_body(struct ctx509 *c, struct ctbuf *b, unsigned tag,
 static void render_name(struct ctx509 *c, struct ctbuf *b,
 			const struct ctx509_name *n)
 {
+	static const struct {
+		const char *s;
+		size_t n;
+	} key[CTX509_NATTR] = {
+#define K(x) { x, sizeof(x) - 1 }
+		K("\"C\":"), K("\"CN\":"), K("\"L\":"), K("\"O\":"),
+		K("\"OU\":"), K("\"ST\":"), K("\"emailAddress\":"),
+	}, agg[CTX509_EMAIL] = {
+		K("/C="), K("/CN="), K("/L="), K("/O="), K("/OU="), K("/ST="),
+#undef K
+	};
 	ctbuf_addc(b, '{');
 	for (int i = 0; i < CTX509_NATTR; i++) {
-		ctbuf_addc(b, '"');
-		ctbuf_adds(b, attr_key[i]);
+		ctbuf_add(b, key[i].s, key[i].n);
 		if (!n->tag[i]) {
-			CTBUF_LIT(b, "\":null,");
+			CTBUF_LIT(b, "null,");
 			continue;
 		}
-		CTBUF_LIT(b, "\":\"");
+		ctbuf_addc(b, '"');
 		put_attr_body(c, b, n->tag[i], n->attr[i]);
 		CTBUF_LIT(b, "\",");
 	}
@@ -532,9 +542,7 @@ static void render_name(struct ctx509 *c, struct ctbuf *b,
 	for (int i = 0; i < CTX509_EMAIL; i++) {
 		if (!n->tag[i])
 			continue;
-		ctbuf_addc(b, '/');
-		ctbuf_adds(b, attr_key[i]);
-		ctbuf_addc(b, '=');
+		ctbuf_add(b, agg[i].s, agg[i].n);
 		put_attr_body(c, b, n->tag[i], n->attr[i]);
 	}
 	CTBUF_LIT(b, "\"}");

@@ -13,7 +13,7 @@ SANITIZE ?=
 FUZZ_SECONDS ?= 30
 CLANG ?= clang
 
-PKGS := libcurl openssl zlib libcjson
+PKGS := libcurl openssl zlib libcjson libidn2
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -94,7 +94,8 @@ void ctlines_free(struct ctlines *l)
 	free(l);
 }
 
-/* Read more bytes into buf; 1 got some, 0 EOF, -1 error. */
+/* Read more bytes into buf; 1 got some, 0 EOF, -1 error, -3 a signal
+ * interrupted the read (the caller looks at its flags and calls again). */
 static int fill(struct ctlines *l)
 {
 	if (l->start > 0 && l->start == l->end) {
@@ -119,7 +120,7 @@ static int fill(struct ctlines *l)
 	for (;;) {
 		ssize_t r = read(l->fd, l->buf + l->end, l->cap - l->end);
 		if (r < 0 && errno == EINTR)
-			continue;
+			return -3;
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -136,6 +137,8 @@ static int skip_long(struct ctlines *l, size_t *len)
 	l->start = l->end = 0;
 	for (;;) {
 		int r = fill(l);
+		if (r == -3)
+			continue;
 		if (r < 0)
 			return -1;
 		if (r == 0) {
@@ -187,7 +190,7 @@ int ctlines_next(struct ctlines *l, const char **line, size_t *len)
 		}
 		int r = fill(l);
 		if (r < 0)
-			return -1;
+			return r;
 		if (r == 0)
 			l->eof = 1;
 	}

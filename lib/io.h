@@ -39,7 +39,8 @@ void ctlines_free(struct ctlines *l);
 /* Next line without its newline (a final line without one counts).
  * Returns 1 with *line and *len set (valid until the next call), 0 at EOF,
  * -1 on a read error (errno set), -2 for a line longer than max (skipped;
- * *len holds how much of it was seen). */
+ * *len holds how much of it was seen), -3 when a signal interrupted a
+ * blocking read (nothing is lost: look at the signal flags, call again). */
 int ctlines_next(struct ctlines *l, const char **line, size_t *len);
 /* 1-based number of the line last returned. */
 unsigned long ctlines_lineno(const struct ctlines *l);

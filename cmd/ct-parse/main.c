@@ -550,6 +550,8 @@ static void read_input(struct parser *p, int fd, const char *name)
 		if (r == 0)
 			break;
 		p->lineno = ctlines_lineno(l);
+		if (r == -3)
+			continue; /* a signal: nothing to do here */
 		if (r == -1) {
 			ct_warn("%s: read error", name);
 			p->failed++;

@@ -1,0 +1,226 @@
+/* ct-dedup: pass NDJSON lines through unless their key was seen within
+ * the window. Keys are found without parsing whole lines (lib/ndkey) and
+ * held as 16-byte digests in a set of fixed capacity (lib/dedup). */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cli.h"
+#include "dedup.h"
+#include "diag.h"
+#include "io.h"
+#include "ndkey.h"
+#include "sig.h"
+
+struct opts {
+	const char *key, *state;
+	uint64_t ttl, capacity;
+	int stats, unbuffered;
+};
+
+static const struct ct_opt opt_table[] = {
+	{ "key", 'k', "KEY",
+	  "sha256 (default), tbs, or a dotted JSON path" },
+	{ "ttl", 't', "DURATION", "window, e.g. 300s, 10m (default 300s)" },
+	{ "capacity", 'c', "N", "most keys held (default 500000)" },
+	{ "state", 's', "FILE", "load the window at start, save it at exit" },
+	{ "stats", 0, NULL, "print the counters on stderr at exit" },
+	{ "unbuffered", 'u', NULL, "flush after every line" },
+};
+
+static const struct ct_cli cli = {
+	"[options] [file ...]",
+	"Pass NDJSON lines through, dropping those whose key was seen within\n"
+	"the window. Lines without the key pass untouched.",
+	opt_table, sizeof opt_table / sizeof opt_table[0]
+};
+
+static int on_opt(void *ctx, int idx, const char *arg)
+{
+	struct opts *o = ctx;
+	switch (idx) {
+	case 0: o->key = arg; break;
+	case 1: {
+		uint64_t ms = ct_cli_duration_ms("ttl", arg);
+		if (ms < 1000 || ms > 3650ULL * 86400 * 1000)
+			ct_usage_error("--ttl: '%s' is out of range (1s to "
+				       "3650d)", arg);
+		o->ttl = ms / 1000;
+		break;
+	}
+	case 2:
+		o->capacity = ct_cli_u64("capacity", arg, 1, 1u << 30);
+		break;
+	case 3: o->state = arg; break;
+	case 4: o->stats = 1; break;
+	case 5: o->unbuffered = 1; break;
+	}
+	return 0;
+}
+
+struct run {
+	struct opts o;
+	struct ctndkey_path path;
+	struct ctdedup *set;
+	struct ctout out;
+	EVP_MD_CTX *md;
+	uint64_t unkeyed, toolong;
+	int failed;
+};
+
+static void print_stats(const struct run *r)
+{
+	struct ctdedup_stats s;
+	ctdedup_stats(r->set, &s);
+	ct_warnx("seen %llu passed %llu dropped %llu evicted %llu expired "
+		 "%llu held %zu unkeyed %llu",
+		 (unsigned long long)s.seen, (unsigned long long)s.passed,
+		 (unsigned long long)s.dropped, (unsigned long long)s.evicted,
+		 (unsigned long long)s.expired, s.held,
+		 (unsigned long long)r->unkeyed);
+}
+
+static uint32_t now_s(void)
+{
+	return (uint32_t)time(NULL);
+}
+
+static void emit(struct run *r, const char *line, size_t len)
+{
+	ctbuf_add(&r->out.buf, line, len);
+	ctbuf_addc(&r->out.buf, '\n');
+	if (ctout_record_end(&r->out) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+}
+
+static void one_line(struct run *r, const char *line, size_t len)
+{
+	struct ct_bytes v;
+	int k = ctndkey_find(line, len, &r->path, &v);
+	if (k <= 0) {
+		r->unkeyed++;
+		emit(r, line, len);
+		return;
+	}
+	uint8_t h[32];
+	unsigned hl;
+	EVP_DigestInit_ex2(r->md, NULL, NULL);
+	EVP_DigestUpdate(r->md, v.p, v.len);
+	EVP_DigestFinal_ex(r->md, h, &hl);
+	if (ctdedup_offer(r->set, h, now_s()))
+		emit(r, line, len);
+}
+
+static void read_input(struct run *r, int fd, const char *name)
+{
+	struct ctlines *l = ctlines_new(fd, (size_t)64 << 20, &r->out);
+	const char *line;
+	size_t len;
+	while (!ct_sig_stop) {
+		if (ct_sig_usr1) {
+			ct_sig_usr1 = 0;
+			print_stats(r);
+		}
+		int n = ctlines_next(l, &line, &len);
+		if (n == 0)
+			break;
+		if (n == -3)
+			continue;
+		if (n == -1) {
+			ct_warn("%s: read error", name);
+			r->failed = 1;
+			break;
+		}
+		if (n == -2) {
+			ct_warnx("%s:%lu: line longer than 64 MiB, skipped",
+				 name, ctlines_lineno(l));
+			r->toolong++;
+			r->failed = 1;
+			continue;
+		}
+		one_line(r, line, len);
+	}
+	ctlines_free(l);
+}
+
+static void load_state(struct run *r)
+{
+	struct ctbuf b = CTBUF_INIT;
+	const char *why;
+	if (ctafile_read(r->o.state, (size_t)1 << 34, &b) < 0) {
+		if (errno != ENOENT)
+			ct_die(CT_EXIT_RUNTIME, "%s", r->o.state);
+		ctbuf_free(&b);
+		return;
+	}
+	if (ctdedup_load(r->set, (const uint8_t *)b.p, b.len, now_s(),
+			 &why) < 0)
+		ct_warnx("%s: %s; starting with an empty window", r->o.state,
+			 why);
+	ctbuf_free(&b);
+}
+
+static void save_state(struct run *r)
+{
+	struct ctbuf b = CTBUF_INIT;
+	ctdedup_save(r->set, &b);
+	if (ctafile_write(r->o.state, b.p, b.len) < 0) {
+		ct_warn("%s: cannot save the window", r->o.state);
+		r->failed = 1;
+	}
+	ctbuf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { .o = { "sha256", NULL, 300, 500000, 0, 0 } };
+	ct_cli_checkfds();
+	int i = ct_cli_parse(&cli, argc, argv, on_opt, &r.o);
+	const char *path = !strcmp(r.o.key, "sha256") ? "data.leaf_cert.sha256"
+			   : !strcmp(r.o.key, "tbs") ? "data.leaf_cert.tbs_sha256"
+						     : r.o.key;
+	if (ctndkey_compile(&r.path, path) < 0)
+		ct_usage_error("--key: '%s' is not a dotted path", r.o.key);
+	r.set = ctdedup_new(r.o.capacity, (uint32_t)r.o.ttl);
+	r.md = EVP_MD_CTX_new();
+	if (!r.set || !r.md || !EVP_DigestInit_ex2(r.md, EVP_sha256(), NULL))
+		ct_diex(CT_EXIT_RUNTIME, "out of memory for %llu keys",
+			(unsigned long long)r.o.capacity);
+	if (r.o.state)
+		load_state(&r);
+	ct_sig_setup(0, -1);
+	ctout_init(&r.out, 1);
+	r.out.unbuffered = r.o.unbuffered;
+	if (i == argc)
+		read_input(&r, 0, "stdin");
+	for (; i < argc && !ct_sig_stop; i++) {
+		int fd = !strcmp(argv[i], "-") ? 0
+						: open(argv[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ct_warn("%s", argv[i]);
+			r.failed = 1;
+			continue;
+		}
+		read_input(&r, fd, argv[i]);
+		if (fd)
+			close(fd);
+	}
+	if (ctout_flush(&r.out) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+	if (r.o.state)
+		save_state(&r);
+	if (r.o.stats)
+		print_stats(&r);
+	if (close(1) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+	ctout_free(&r.out);
+	ctdedup_free(r.set);
+	EVP_MD_CTX_free(r.md);
+	return r.failed ? CT_EXIT_RUNTIME : CT_EXIT_OK;
+}

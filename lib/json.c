@@ -147,36 +147,69 @@ static inline uint64_t special8(uint64_t x)
 
 /* p points after the opening quote; returns the closing quote or NULL.
  * Plain ASCII (base64, most names) goes 8 bytes a step. */
+#ifdef __SSE2__
+/* Skip bytes that need no look: stop at '"', '\\', a control character
+ * or a non-ASCII byte (a signed compare catches both), or near the end. */
+static const char *plain_run_sse2(const char *p, const char *end)
+{
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+	while (end - p >= 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, quote),
+						      _mm_cmpeq_epi8(a, bslash)),
+					 _mm_cmplt_epi8(a, space));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+	return p;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+__attribute__((target("avx2"))) static const char *
+plain_run_avx2(const char *p, const char *end)
+{
+	const __m256i quote = _mm256_set1_epi8('"');
+	const __m256i bslash = _mm256_set1_epi8('\\');
+	const __m256i space = _mm256_set1_epi8(0x20);
+	while (end - p >= 32) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i m = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(a, quote),
+					_mm256_cmpeq_epi8(a, bslash)),
+			_mm256_cmpgt_epi8(space, a));
+		unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 32;
+	}
+	return plain_run_sse2(p, end);
+}
+#endif
+
+static const char *plain_run(const char *p, const char *end)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	static int avx2 = -1;
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2");
+	if (avx2)
+		return plain_run_avx2(p, end);
+#endif
+	return plain_run_sse2(p, end);
+}
+#endif
+
 static const char *scan_string(const char *p, const char *end, int *esc)
 {
 	*esc = 0;
 	while (p < end) {
 #ifdef __SSE2__
-		/* 32 bytes a step: stop at '"', '\\', a control character
-		 * or a non-ASCII byte (signed compare catches both). */
-		const __m128i quote = _mm_set1_epi8('"');
-		const __m128i bslash = _mm_set1_epi8('\\');
-		const __m128i space = _mm_set1_epi8(0x20);
-		while (end - p >= 32) {
-			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-			__m128i b = _mm_loadu_si128(
-				(const __m128i *)(const void *)(p + 16));
-			__m128i ma = _mm_or_si128(
-				_mm_or_si128(_mm_cmpeq_epi8(a, quote),
-					     _mm_cmpeq_epi8(a, bslash)),
-				_mm_cmplt_epi8(a, space));
-			__m128i mb = _mm_or_si128(
-				_mm_or_si128(_mm_cmpeq_epi8(b, quote),
-					     _mm_cmpeq_epi8(b, bslash)),
-				_mm_cmplt_epi8(b, space));
-			unsigned m = (unsigned)_mm_movemask_epi8(ma) |
-				     (unsigned)_mm_movemask_epi8(mb) << 16;
-			if (m) {
-				p += __builtin_ctz(m);
-				break;
-			}
-			p += 32;
-		}
+		p = plain_run(p, end);
 #endif
 		while (end - p >= 8) {
 			uint64_t x;

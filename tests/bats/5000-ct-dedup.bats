@@ -70,12 +70,12 @@ MK="$CT_TOP/tests/lib/mkcertrecords.py"
 	mkfifo "$T/fifo"
 	ct-dedup --ttl 1s -u <"$T/fifo" >"$T/out" &
 	pid=$!
-	exec 3>"$T/fifo"
-	cat "$T/c" >&3
-	cat "$T/c" >&3
+	exec 7>"$T/fifo"
+	cat "$T/c" >&7
+	cat "$T/c" >&7
 	sleep 2.2
-	cat "$T/c" >&3
-	exec 3>&-
+	cat "$T/c" >&7
+	exec 7>&-
 	wait "$pid"
 	[ "$(wc -l <"$T/out")" -eq 2 ] || fail "want 2 lines, got $(wc -l <"$T/out")"
 }
@@ -119,13 +119,13 @@ PY
 	mkfifo "$T/fifo"
 	ct-dedup --state "$T/st" <"$T/fifo" >"$T/out" &
 	pid=$!
-	exec 3>"$T/fifo"
-	head -20 "$T/in" >&3
+	exec 7>"$T/fifo"
+	head -20 "$T/in" >&7
 	for _ in $(seq 50); do [ -s "$T/out" ] && break; sleep 0.1; done
 	sleep 0.3
 	kill -TERM "$pid"
 	wait "$pid" || fail "exit status $?"
-	exec 3>&-
+	exec 7>&-
 	[ "$(wc -l <"$T/out")" -eq 20 ] || fail "output not flushed"
 	run ct-dedup --state "$T/st" "$T/in"
 	assert_line_count 30
@@ -141,12 +141,12 @@ PY
 	mkfifo "$T/fifo"
 	ct-dedup <"$T/fifo" >/dev/null 2>"$T/err" &
 	pid=$!
-	exec 3>"$T/fifo"
-	cat "$T/in" "$T/in" >&3
+	exec 7>"$T/fifo"
+	cat "$T/in" "$T/in" >&7
 	sleep 0.5
 	kill -USR1 "$pid"
 	sleep 0.5
-	exec 3>&-
+	exec 7>&-
 	wait "$pid"
 	grep -q "ct-dedup: seen 10 passed 5 dropped 5" "$T/err" || fail "$(cat "$T/err")"
 }

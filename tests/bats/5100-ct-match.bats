@@ -79,18 +79,18 @@ dom() {
 	mkfifo "$T/fifo"
 	ct-match -u -f "$T/w" <"$T/fifo" >"$T/out" 2>"$T/err" &
 	pid=$!
-	exec 3>"$T/fifo"
-	dom '"a.example"' '"b.example"' >&3
+	exec 7>"$T/fifo"
+	dom '"a.example"' '"b.example"' >&7
 	for _ in $(seq 50); do [ -s "$T/out" ] && break; sleep 0.1; done
 	echo b.example >"$T/w"
 	kill -HUP "$pid"
 	sleep 0.5
-	dom '"a.example"' '"b.example"' >&3
+	dom '"a.example"' '"b.example"' >&7
 	echo 'b..broken' >"$T/w"
 	kill -HUP "$pid"
 	sleep 0.5
-	dom '"b.example"' >&3
-	exec 3>&-
+	dom '"b.example"' >&7
+	exec 7>&-
 	wait "$pid"
 	[ "$(jq -c .data "$T/out" | paste -sd' ')" = '["a.example"] ["b.example"] ["b.example"]' ] ||
 		fail "$(cat "$T/out")"

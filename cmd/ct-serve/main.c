@@ -1,0 +1,1089 @@
+/* ct-serve: serve certificate records from stdin to many clients over
+ * WebSocket, SSE and raw TCP, in the certstream format.
+ *
+ * One epoll loop. Each input line (a full certificate record) is turned
+ * into the lite and domains-only forms once, and each form is framed
+ * once per protocol into a reference-counted buffer that every client of
+ * that kind queues; nothing is derived for a stream nobody listens to.
+ * A client's queue is bounded: past the limit it skips messages
+ * (counted), and a client that makes no write progress for the write
+ * timeout is disconnected, so a client that never reads costs at most
+ * its queue limit and slows nobody. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "httpd.h"
+#include "json.h"
+#include "mem.h"
+#include "sig.h"
+#include "ws.h"
+
+enum stream { S_LITE, S_FULL, S_DOM, NSTREAM };
+enum proto { P_WS, P_SSE, P_TCP, NPROTO };
+enum cstate { C_HTTP, C_WS, C_SSE, C_TCP };
+enum reason { R_CLIENT, R_SLOW, R_PROTOCOL, R_TIMEOUT, R_SHUTDOWN, NREASON };
+
+static const char *const stream_name[NSTREAM] = { "lite", "full", "domains" };
+static const char *const proto_name[NPROTO] = { "websocket", "sse", "tcp" };
+static const char *const reason_name[NREASON] = {
+	"client", "slow", "protocol", "timeout", "shutdown",
+};
+
+#define MAXTOKENS 16
+#define MAXTCP 3
+#define QCAP 4096 /* messages a client may have queued */
+
+struct opts {
+	const char *listen, *tcp[NSTREAM];
+	const char *tokens[MAXTOKENS];
+	size_t ntokens;
+	const char *auth_header;
+	uint64_t heartbeat_ms, queue_bytes, write_timeout_ms, max_clients;
+	int exit_on_eof;
+};
+
+struct msg {
+	unsigned refs;
+	size_t len;
+	char data[];
+};
+
+struct client {
+	int fd;
+	enum cstate st;
+	enum stream stream;
+	enum proto proto;
+	char ip[INET6_ADDRSTRLEN];
+	char in[8192];
+	size_t inlen;
+	struct msg *q[QCAP];
+	size_t qhead, qn, qbytes, off;
+	uint64_t drops, sent;
+	int64_t since_ms, progress_ms;
+	int want_out, close_after;
+	int frag; /* inside a fragmented client message */
+	enum reason close_why;
+	struct client *prev, *next; /* in its (stream, proto) list, or in
+				     * the list of clients still in HTTP */
+};
+
+struct server {
+	struct opts o;
+	int ep, sigpipe[2];
+	int lfd, tfd[NSTREAM];
+	struct client *lists[NSTREAM][NPROTO], *http;
+	size_t nclients[NSTREAM][NPROTO], total, pending;
+	struct ctbuf line, work, latest;
+	int stdin_open, stdin_poll;
+	int64_t last_msg_ms, eof_ms;
+	uint64_t msgs_in, msgs_skipped, msgs_out[NSTREAM], bytes_out, drops;
+	uint64_t disconnects[NREASON], auth_rejected, rejected_full;
+	int64_t started_ms;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+static const struct ct_opt opt_table[] = {
+	{ "listen", 'l', "ADDR", "HTTP/WebSocket/SSE address (default 127.0.0.1:8080)" },
+	{ "tcp", 0, "ADDR", "raw TCP address for the lite stream" },
+	{ "tcp-full", 0, "ADDR", "raw TCP address for the full stream" },
+	{ "tcp-domains", 0, "ADDR", "raw TCP address for the domains stream" },
+	{ "token", 't', "TOKEN", "accept this bearer token (repeatable); none: open" },
+	{ "auth-header", 0, "NAME", "header carrying the token (default Authorization)" },
+	{ "heartbeat", 0, "DURATION", "heartbeat and ping interval when idle (default 15s)" },
+	{ "queue", 0, "BYTES", "per-client queue limit before skipping (default 4194304)" },
+	{ "write-timeout", 0, "DURATION", "disconnect a client stuck this long (default 30s)" },
+	{ "max-clients", 0, "N", "most clients at once (default 10000)" },
+	{ "exit-on-eof", 0, NULL, "exit when standard input ends (default: keep serving)" },
+};
+
+static const struct ct_cli cli = {
+	"[options] < certificate-records",
+	"Serve certificate records from standard input over WebSocket (/,\n"
+	"/full-stream, /domains-only), SSE (/sse?stream=) and raw TCP.",
+	opt_table, sizeof opt_table / sizeof opt_table[0]
+};
+
+static int on_opt(void *ctx, int idx, const char *arg)
+{
+	struct opts *o = ctx;
+	switch (idx) {
+	case 0: o->listen = arg; break;
+	case 1: o->tcp[S_LITE] = arg; break;
+	case 2: o->tcp[S_FULL] = arg; break;
+	case 3: o->tcp[S_DOM] = arg; break;
+	case 4:
+		if (o->ntokens == MAXTOKENS)
+			ct_usage_error("too many --token options");
+		if (!*arg)
+			ct_usage_error("--token: empty token");
+		o->tokens[o->ntokens++] = arg;
+		break;
+	case 5: o->auth_header = arg; break;
+	case 6: o->heartbeat_ms = ct_cli_duration_ms("heartbeat", arg); break;
+	case 7: o->queue_bytes = ct_cli_u64("queue", arg, 65536, 1ULL << 34); break;
+	case 8: o->write_timeout_ms = ct_cli_duration_ms("write-timeout", arg); break;
+	case 9: o->max_clients = ct_cli_u64("max-clients", arg, 1, 1000000); break;
+	case 10: o->exit_on_eof = 1; break;
+	}
+	return 0;
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+static int listen_on(const char *spec)
+{
+	char host[256];
+	const char *colon = strrchr(spec, ':');
+	if (!colon || (size_t)(colon - spec) >= sizeof host)
+		ct_usage_error("'%s' is not ADDR:PORT", spec);
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (*end || port > 65535 || !colon[1])
+		ct_usage_error("'%s': bad port", spec);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof ss);
+	const char *h = host[0] ? host : "0.0.0.0";
+	if (h[0] == '[') {
+		size_t l = strlen(h);
+		memmove(host, h + 1, l - 2);
+		host[l - 2] = '\0';
+		h = host;
+	}
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, h, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		sl = sizeof *a4;
+	} else if (inet_pton(AF_INET6, h, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		sl = sizeof *a6;
+	} else {
+		ct_usage_error("'%s': not a numeric IPv4/IPv6 address", spec);
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0)
+		ct_die(CT_EXIT_RUNTIME, "socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1024) < 0)
+		ct_die(CT_EXIT_RUNTIME, "cannot listen on %s", spec);
+	struct sockaddr_storage got;
+	socklen_t gl = sizeof got;
+	getsockname(fd, (struct sockaddr *)&got, &gl);
+	unsigned bound = ntohs(got.ss_family == AF_INET
+				       ? ((struct sockaddr_in *)&got)->sin_port
+				       : ((struct sockaddr_in6 *)&got)->sin6_port);
+	ct_warnx("listening on %s:%u", h, bound);
+	return fd;
+}
+
+static void ep_add(struct server *s, int fd, uint32_t ev, void *ptr)
+{
+	struct epoll_event e = { .events = ev, .data.ptr = ptr };
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &e) < 0)
+		ct_die(CT_EXIT_RUNTIME, "epoll_ctl");
+}
+
+/* ---- messages and queues ------------------------------------------------ */
+
+static struct msg *msg_new(const void *p, size_t n)
+{
+	struct msg *m = ct_xmalloc(sizeof *m + n);
+	m->refs = 0;
+	m->len = n;
+	memcpy(m->data, p, n);
+	return m;
+}
+
+static void msg_unref(struct msg *m)
+{
+	if (--m->refs == 0)
+		free(m);
+}
+
+static void set_out(struct server *s, struct client *c, int want)
+{
+	if (c->want_out == want)
+		return;
+	c->want_out = want;
+	struct epoll_event e = { .events = EPOLLIN | (want ? EPOLLOUT : 0),
+				 .data.ptr = c };
+	epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &e);
+}
+
+static void list_del(struct server *s, struct client *c)
+{
+	struct client **head = c->st == C_HTTP ? &s->http
+					       : &s->lists[c->stream][c->proto];
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		*head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (c->st == C_HTTP)
+		s->pending--;
+	else
+		s->nclients[c->stream][c->proto]--;
+}
+
+static void drop_client(struct server *s, struct client *c, enum reason why)
+{
+	list_del(s, c);
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	for (size_t i = 0; i < c->qn; i++)
+		msg_unref(c->q[(c->qhead + i) % QCAP]);
+	s->disconnects[why]++;
+	s->total--;
+	free(c);
+}
+
+/* Write what the queue holds; returns -1 if the client was dropped. */
+static int flush_client(struct server *s, struct client *c)
+{
+	while (c->qn) {
+		struct iovec iov[64];
+		int n = 0;
+		for (size_t i = 0; i < c->qn && n < 64; i++) {
+			struct msg *m = c->q[(c->qhead + i) % QCAP];
+			size_t skip = i ? 0 : c->off;
+			iov[n].iov_base = m->data + skip;
+			iov[n++].iov_len = m->len - skip;
+		}
+		ssize_t w = writev(c->fd, iov, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			set_out(s, c, 1);
+			return 0;
+		}
+		if (w <= 0) {
+			drop_client(s, c, R_CLIENT);
+			return -1;
+		}
+		c->progress_ms = now_ms();
+		s->bytes_out += (uint64_t)w;
+		size_t left = (size_t)w;
+		while (left) {
+			struct msg *m = c->q[c->qhead];
+			size_t rest = m->len - c->off;
+			if (left < rest) {
+				c->off += left;
+				break;
+			}
+			left -= rest;
+			c->off = 0;
+			c->qbytes -= m->len;
+			c->qhead = (c->qhead + 1) % QCAP;
+			c->qn--;
+			msg_unref(m);
+		}
+	}
+	set_out(s, c, 0);
+	if (c->close_after) {
+		drop_client(s, c, c->close_why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Queue m for c unless c is over its limit (then the message is skipped
+ * and counted). Control messages (force) always go in. */
+static void enqueue(struct server *s, struct client *c, struct msg *m,
+		    int force)
+{
+	if (!force && (c->qn == QCAP || c->qbytes + m->len > s->o.queue_bytes)) {
+		c->drops++;
+		s->drops++;
+		return;
+	}
+	if (c->qn == QCAP)
+		return; /* nowhere at all: the write timeout will act */
+	if (c->qn == 0)
+		c->progress_ms = now_ms();
+	m->refs++;
+	c->q[(c->qhead + c->qn++) % QCAP] = m;
+	c->qbytes += m->len;
+	c->sent++;
+}
+
+/* ---- the three forms of a message --------------------------------------- */
+
+/* The member name of object obj as a span [*a, *b) including one
+ * adjacent comma, so cutting it leaves valid JSON. */
+static int member_span(const struct ctjson_val *obj, const char *name,
+		       const char **a, const char **b)
+{
+	struct ctjson_iter it;
+	struct ctjson_val k, v;
+	ctjson_iter_init(&it, obj);
+	int first = 1;
+	while (ctjson_next(&it, &k, &v) > 0) {
+		if (!ctjson_eq(&k, name)) {
+			first = 0;
+			continue;
+		}
+		const char *ks = k.p - 1;
+		const char *ve = v.p + v.len + (v.type == CTJSON_STRING);
+		if (!first) {
+			const char *p = ks;
+			while (*--p != ',')
+				;
+			*a = p;
+			*b = ve;
+		} else {
+			const char *p = ve;
+			while (p < obj->p + obj->len && *p != ',' && *p != '}')
+				p++;
+			*a = ks;
+			*b = *p == ',' ? p + 1 : ve;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* Build the payload of stream st from the full record line into out.
+ * Returns 0, or -1 if the line is not a certificate record. */
+static int derive(const char *line, size_t len, enum stream st,
+		  struct ctbuf *out)
+{
+	struct ctjson_val root, data, leaf, doms;
+	if (ctjson_parse(line, len, &root) < 0 || root.type != CTJSON_OBJECT ||
+	    ctjson_member(&root, "data", &data) != 1 ||
+	    data.type != CTJSON_OBJECT ||
+	    ctjson_member(&data, "leaf_cert", &leaf) != 1 ||
+	    leaf.type != CTJSON_OBJECT)
+		return -1;
+	ctbuf_reset(out);
+	if (st == S_DOM) {
+		if (ctjson_member(&leaf, "all_domains", &doms) != 1 ||
+		    doms.type != CTJSON_ARRAY)
+			return -1;
+		CTBUF_LIT(out, "{\"message_type\":\"dns_entries\",\"data\":");
+		ctbuf_add(out, doms.p, doms.len);
+		ctbuf_addc(out, '}');
+		return 0;
+	}
+	if (st == S_FULL) {
+		ctbuf_add(out, line, len);
+		return 0;
+	}
+	const char *cut[2][2];
+	int n = 0;
+	if (member_span(&leaf, "as_der", &cut[n][0], &cut[n][1]))
+		n++;
+	if (member_span(&data, "chain", &cut[n][0], &cut[n][1]))
+		n++;
+	if (n == 2 && cut[1][0] < cut[0][0]) {
+		const char *t0 = cut[0][0], *t1 = cut[0][1];
+		cut[0][0] = cut[1][0];
+		cut[0][1] = cut[1][1];
+		cut[1][0] = t0;
+		cut[1][1] = t1;
+	}
+	const char *p = line;
+	for (int i = 0; i < n; i++) {
+		ctbuf_add(out, p, (size_t)(cut[i][0] - p));
+		p = cut[i][1];
+	}
+	ctbuf_add(out, p, (size_t)(line + len - p));
+	return 0;
+}
+
+static struct msg *frame(enum proto p, const char *pay, size_t n)
+{
+	struct msg *m = ct_xmalloc(sizeof *m + n + 16);
+	m->refs = 0;
+	size_t h = 0;
+	if (p == P_WS) {
+		h = ctws_head((uint8_t *)m->data, CTWS_TEXT, n);
+	} else if (p == P_SSE) {
+		memcpy(m->data, "data: ", 6);
+		h = 6;
+	}
+	memcpy(m->data + h, pay, n);
+	h += n;
+	if (p == P_SSE) {
+		memcpy(m->data + h, "\n\n", 2);
+		h += 2;
+	} else if (p == P_TCP) {
+		m->data[h++] = '\n';
+	}
+	m->len = h;
+	return m;
+}
+
+/* Frame a payload once per protocol and queue it for every client. */
+static void broadcast(struct server *s, enum stream st, const char *pay,
+		      size_t n, int force)
+{
+	for (int p = 0; p < NPROTO; p++) {
+		if (!s->lists[st][p])
+			continue;
+		struct msg *m = frame((enum proto)p, pay, n);
+		m->refs = 1; /* ours while we queue it */
+		struct client *c = s->lists[st][p], *next;
+		for (; c; c = next) {
+			next = c->next;
+			enqueue(s, c, m, force);
+			if (c->qn && !c->want_out)
+				flush_client(s, c);
+		}
+		msg_unref(m);
+	}
+	s->msgs_out[st]++;
+}
+
+static void one_record(struct server *s, const char *line, size_t len)
+{
+	s->msgs_in++;
+	/* example.json shows the latest certificate record, listened or not */
+	if (derive(line, len, S_FULL, &s->work) < 0) {
+		s->msgs_skipped++;
+		return;
+	}
+	ctbuf_reset(&s->latest);
+	ctbuf_add(&s->latest, line, len);
+	s->last_msg_ms = now_ms();
+	for (int st = 0; st < NSTREAM; st++) {
+		size_t listeners = 0;
+		for (int p = 0; p < NPROTO; p++)
+			listeners += s->nclients[st][p];
+		if (!listeners)
+			continue; /* nobody listens: no work */
+		if (derive(line, len, (enum stream)st, &s->work) == 0)
+			broadcast(s, (enum stream)st, s->work.p, s->work.len, 0);
+	}
+}
+
+static void heartbeat(struct server *s)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	struct ctbuf b = CTBUF_INIT;
+	CTBUF_LIT(&b, "{\"message_type\":\"heartbeat\",\"timestamp\":");
+	ctjson_seconds(&b, t.tv_sec, t.tv_nsec);
+	ctbuf_addc(&b, '}');
+	for (int st = 0; st < NSTREAM; st++)
+		broadcast(s, (enum stream)st, b.p, b.len, 1);
+	ctbuf_free(&b);
+	/* SSE keepalive comment and WebSocket ping */
+	static const char ping[2] = { (char)0x89, 0 };
+	static const char keep[] = ": keepalive\n\n";
+	for (int st = 0; st < NSTREAM; st++) {
+		struct msg *pm = msg_new(ping, 2), *km = msg_new(keep, sizeof keep - 1);
+		pm->refs = km->refs = 1;
+		for (struct client *c = s->lists[st][P_WS]; c; c = c->next)
+			enqueue(s, c, pm, 1);
+		for (struct client *c = s->lists[st][P_SSE]; c; c = c->next)
+			enqueue(s, c, km, 1);
+		msg_unref(pm);
+		msg_unref(km);
+		for (int p = 0; p < 2; p++) {
+			struct client *c = s->lists[st][p], *next;
+			for (; c; c = next) {
+				next = c->next;
+				if (!c->want_out)
+					flush_client(s, c);
+			}
+		}
+	}
+}
+
+/* ---- HTTP ------------------------------------------------------------- */
+
+static void respond(struct server *s, struct client *c, const char *status,
+		    const char *ctype, const char *body, size_t blen,
+		    const char *extra)
+{
+	struct ctbuf b = CTBUF_INIT;
+	ctbuf_printf(&b, "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n"
+			 "Cache-Control: no-cache\r\n%s\r\n",
+		     status, ctype, blen, extra ? extra : "");
+	ctbuf_add(&b, body, blen);
+	struct msg *m = msg_new(b.p, b.len);
+	ctbuf_free(&b);
+	c->close_after = 1;
+	enqueue(s, c, m, 1);
+	flush_client(s, c);
+}
+
+static void text(struct server *s, struct client *c, const char *status,
+		 const char *body)
+{
+	respond(s, c, status, "text/plain; charset=utf-8", body, strlen(body),
+		NULL);
+}
+
+static void metrics(struct server *s, struct client *c)
+{
+	struct ctbuf b = CTBUF_INIT;
+	CTBUF_LIT(&b, "# TYPE ctserve_connections gauge\n");
+	for (int st = 0; st < NSTREAM; st++)
+		for (int p = 0; p < NPROTO; p++)
+			ctbuf_printf(&b, "ctserve_connections{stream=\"%s\","
+					 "protocol=\"%s\"} %zu\n",
+				     stream_name[st], proto_name[p],
+				     s->nclients[st][p]);
+	ctbuf_printf(&b, "# TYPE ctserve_messages_in_total counter\n"
+			 "ctserve_messages_in_total %llu\n"
+			 "# TYPE ctserve_messages_skipped_total counter\n"
+			 "ctserve_messages_skipped_total %llu\n"
+			 "# TYPE ctserve_messages_out_total counter\n",
+		     (unsigned long long)s->msgs_in,
+		     (unsigned long long)s->msgs_skipped);
+	for (int st = 0; st < NSTREAM; st++)
+		ctbuf_printf(&b, "ctserve_messages_out_total{stream=\"%s\"} %llu\n",
+			     stream_name[st], (unsigned long long)s->msgs_out[st]);
+	ctbuf_printf(&b, "# TYPE ctserve_bytes_out_total counter\n"
+			 "ctserve_bytes_out_total %llu\n"
+			 "# TYPE ctserve_dropped_messages_total counter\n"
+			 "ctserve_dropped_messages_total %llu\n"
+			 "# TYPE ctserve_auth_rejections_total counter\n"
+			 "ctserve_auth_rejections_total %llu\n"
+			 "# TYPE ctserve_disconnects_total counter\n",
+		     (unsigned long long)s->bytes_out,
+		     (unsigned long long)s->drops,
+		     (unsigned long long)s->auth_rejected);
+	for (int r = 0; r < NREASON; r++)
+		ctbuf_printf(&b, "ctserve_disconnects_total{reason=\"%s\"} %llu\n",
+			     reason_name[r], (unsigned long long)s->disconnects[r]);
+	respond(s, c, "200 OK", "text/plain; version=0.0.4", b.p, b.len, NULL);
+	ctbuf_free(&b);
+}
+
+static void stats(struct server *s, struct client *c, int health)
+{
+	struct ctbuf b = CTBUF_INIT;
+	size_t ws = 0, sse = 0, tcp = 0;
+	for (int st = 0; st < NSTREAM; st++) {
+		ws += s->nclients[st][P_WS];
+		sse += s->nclients[st][P_SSE];
+		tcp += s->nclients[st][P_TCP];
+	}
+	if (health)
+		ctbuf_printf(&b, "{\"status\":\"ok\",\"input_open\":%s,"
+				 "\"clients\":%zu}",
+			     s->stdin_open ? "true" : "false", ws + sse + tcp);
+	else
+		ctbuf_printf(&b, "{\"uptime_s\":%lld,\"clients\":{\"websocket\":%zu,"
+				 "\"sse\":%zu,\"tcp\":%zu},\"messages_in\":%llu,"
+				 "\"messages_skipped\":%llu,\"dropped\":%llu,"
+				 "\"bytes_out\":%llu}",
+			     (long long)((now_ms() - s->started_ms) / 1000), ws,
+			     sse, tcp, (unsigned long long)s->msgs_in,
+			     (unsigned long long)s->msgs_skipped,
+			     (unsigned long long)s->drops,
+			     (unsigned long long)s->bytes_out);
+	respond(s, c, "200 OK", "application/json", b.p, b.len, NULL);
+	ctbuf_free(&b);
+}
+
+static int authorized(struct server *s, const struct cthttp_req *r)
+{
+	if (!s->o.ntokens)
+		return 1;
+	size_t vl = 0;
+	const char *v = cthttp_header(r, s->o.auth_header, &vl);
+	if (v && vl > 7 && !strncasecmp(v, "Bearer ", 7)) {
+		v += 7;
+		vl -= 7;
+	}
+	if (!v)
+		v = cthttp_query(r->target, r->tlen, "token", &vl);
+	if (!v)
+		return 0;
+	int ok = 0;
+	for (size_t i = 0; i < s->o.ntokens; i++) {
+		size_t tl = strlen(s->o.tokens[i]);
+		/* constant time for tokens of the same length */
+		ok |= tl == vl && CRYPTO_memcmp(v, s->o.tokens[i], tl) == 0;
+	}
+	return ok;
+}
+
+static void join(struct server *s, struct client *c, enum cstate st,
+		 enum stream stream, enum proto proto)
+{
+	list_del(s, c); /* from the HTTP list */
+	c->st = st;
+	c->stream = stream;
+	c->proto = proto;
+	c->prev = NULL;
+	c->next = s->lists[stream][proto];
+	if (c->next)
+		c->next->prev = c;
+	s->lists[stream][proto] = c;
+	s->nclients[stream][proto]++;
+}
+
+static int path_is(const char *p, size_t n, const char *want)
+{
+	size_t w = strlen(want);
+	return (n == w || (n == w + 1 && p[w] == '/')) && !memcmp(p, want, w);
+}
+
+static void route(struct server *s, struct client *c,
+		  const struct cthttp_req *r)
+{
+	const char *q = memchr(r->target, '?', r->tlen);
+	size_t plen = q ? (size_t)(q - r->target) : r->tlen;
+	const char *path = r->target;
+	if (r->mlen != 3 || memcmp(r->method, "GET", 3)) {
+		respond(s, c, "405 Method Not Allowed", "text/plain", "GET only\n",
+			9, "Allow: GET\r\n");
+		return;
+	}
+	if (!path_is(path, plen, "/health") && !authorized(s, r)) {
+		s->auth_rejected++;
+		respond(s, c, "401 Unauthorized", "text/plain",
+			"a valid bearer token is needed\n", 31,
+			"WWW-Authenticate: Bearer\r\n");
+		return;
+	}
+	int stream = -1;
+	if (path_is(path, plen, "") || (plen == 1 && path[0] == '/'))
+		stream = S_LITE;
+	else if (path_is(path, plen, "/full-stream"))
+		stream = S_FULL;
+	else if (path_is(path, plen, "/domains-only"))
+		stream = S_DOM;
+	size_t vl;
+	const char *up = cthttp_header(r, "Upgrade", &vl);
+	if (stream >= 0 && up && cthttp_has_token(up, vl, "websocket")) {
+		size_t kl;
+		const char *key = cthttp_header(r, "Sec-WebSocket-Key", &kl);
+		const char *ver = cthttp_header(r, "Sec-WebSocket-Version", &vl);
+		if (!key || kl != 24 || !ver || vl != 2 || memcmp(ver, "13", 2)) {
+			respond(s, c, "400 Bad Request", "text/plain",
+				"bad WebSocket handshake\n", 24,
+				"Sec-WebSocket-Version: 13\r\n");
+			return;
+		}
+		char acc[29], hdr[256];
+		ctws_accept(key, kl, acc);
+		int n = snprintf(hdr, sizeof hdr,
+				 "HTTP/1.1 101 Switching Protocols\r\n"
+				 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+				 "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
+		join(s, c, C_WS, (enum stream)stream, P_WS);
+		enqueue(s, c, msg_new(hdr, (size_t)n), 1);
+		flush_client(s, c);
+		return;
+	}
+	if (path_is(path, plen, "/sse")) {
+		const char *sv = cthttp_query(r->target, r->tlen, "stream", &vl);
+		int st = S_LITE;
+		if (sv && vl == 4 && !memcmp(sv, "full", 4))
+			st = S_FULL;
+		else if (sv && ((vl == 7 && !memcmp(sv, "domains", 7)) ||
+				(vl == 12 && !memcmp(sv, "domains-only", 12))))
+			st = S_DOM;
+		else if (sv && !(vl == 4 && !memcmp(sv, "lite", 4))) {
+			text(s, c, "400 Bad Request",
+			     "stream is lite, full or domains\n");
+			return;
+		}
+		static const char hdr[] =
+			"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+			"Cache-Control: no-cache\r\nConnection: keep-alive\r\n"
+			"X-Accel-Buffering: no\r\n\r\n: ct-serve\n\n";
+		join(s, c, C_SSE, (enum stream)st, P_SSE);
+		enqueue(s, c, msg_new(hdr, sizeof hdr - 1), 1);
+		flush_client(s, c);
+		return;
+	}
+	if (stream >= 0) {
+		text(s, c, "426 Upgrade Required",
+		     "this is a certstream WebSocket endpoint; see /sse for SSE\n");
+		return;
+	}
+	if (path_is(path, plen, "/health"))
+		stats(s, c, 1);
+	else if (path_is(path, plen, "/metrics"))
+		metrics(s, c);
+	else if (path_is(path, plen, "/api/stats"))
+		stats(s, c, 0);
+	else if (path_is(path, plen, "/example.json")) {
+		if (s->latest.len)
+			respond(s, c, "200 OK", "application/json",
+				s->latest.p, s->latest.len, NULL);
+		else
+			text(s, c, "404 Not Found", "no certificate yet\n");
+	} else
+		text(s, c, "404 Not Found", "not found\n");
+}
+
+/* ---- client input ------------------------------------------------------- */
+
+static void ws_close(struct server *s, struct client *c, unsigned code,
+		     enum reason why)
+{
+	uint8_t f[4] = { 0x88, 2, (uint8_t)(code >> 8), (uint8_t)code };
+	struct msg *m = msg_new(f, sizeof f);
+	c->close_after = 1;
+	c->close_why = why;
+	enqueue(s, c, m, 1);
+	flush_client(s, c);
+}
+
+/* Handle complete frames in c->in; -1 if the client is gone. */
+static int ws_input(struct server *s, struct client *c)
+{
+	size_t at = 0;
+	while (at < c->inlen && !c->close_after) {
+		struct ctws_frame f;
+		int h = ctws_parse((uint8_t *)c->in + at, c->inlen - at, &f);
+		if (h == -2)
+			break;
+		if (h < 0 || !f.masked) {
+			ws_close(s, c, 1002, R_PROTOCOL);
+			return -1;
+		}
+		if (f.len > sizeof c->in - 14) {
+			ws_close(s, c, 1009, R_PROTOCOL);
+			return -1;
+		}
+		if (c->inlen - at - (size_t)h < f.len)
+			break;
+		uint8_t *pay = (uint8_t *)c->in + at + h;
+		ctws_unmask(pay, (size_t)f.len, f.mask, 0);
+		at += (size_t)h + (size_t)f.len;
+		switch (f.opcode) {
+		case CTWS_PING: {
+			uint8_t hd[10];
+			size_t hl = ctws_head(hd, CTWS_PONG, f.len);
+			char tmp[140];
+			memcpy(tmp, hd, hl);
+			memcpy(tmp + hl, pay, (size_t)f.len);
+			enqueue(s, c, msg_new(tmp, hl + (size_t)f.len), 1);
+			break;
+		}
+		case CTWS_CLOSE:
+			if (f.len == 1) {
+				ws_close(s, c, 1002, R_PROTOCOL);
+				return -1;
+			}
+			ws_close(s, c, 1000, R_CLIENT);
+			return -1;
+		case CTWS_PONG:
+			break;
+		case CTWS_TEXT:
+		case CTWS_BINARY:
+			if (c->frag) {
+				ws_close(s, c, 1002, R_PROTOCOL);
+				return -1;
+			}
+			if (f.opcode == CTWS_TEXT && f.fin &&
+			    !ctws_utf8(pay, (size_t)f.len)) {
+				ws_close(s, c, 1007, R_PROTOCOL);
+				return -1;
+			}
+			c->frag = !f.fin;
+			break;
+		case CTWS_CONT:
+			if (!c->frag) {
+				ws_close(s, c, 1002, R_PROTOCOL);
+				return -1;
+			}
+			c->frag = !f.fin;
+			break;
+		}
+	}
+	memmove(c->in, c->in + at, c->inlen - at);
+	c->inlen -= at;
+	if (c->qn && !c->want_out)
+		return flush_client(s, c);
+	return 0;
+}
+
+static void client_input(struct server *s, struct client *c)
+{
+	for (;;) {
+		if (c->inlen == sizeof c->in) {
+			if (c->st == C_HTTP) {
+				text(s, c, "431 Request Header Fields Too Large",
+				     "request head too large\n");
+				return;
+			}
+			if (c->st != C_WS)
+				c->inlen = 0; /* SSE/TCP input is ignored */
+		}
+		ssize_t r = read(c->fd, c->in + c->inlen, sizeof c->in - c->inlen);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r <= 0) {
+			drop_client(s, c, R_CLIENT);
+			return;
+		}
+		c->inlen += (size_t)r;
+		if (c->st == C_HTTP) {
+			struct cthttp_req req;
+			int n = cthttp_parse(c->in, c->inlen, &req);
+			if (n == -2)
+				continue;
+			if (n < 0) {
+				text(s, c, "400 Bad Request", "bad request\n");
+				return;
+			}
+			/* keep what follows the head (a client's first frame) */
+			memmove(c->in, c->in + n, c->inlen - (size_t)n);
+			c->inlen -= (size_t)n;
+			route(s, c, &req);
+			return;
+		}
+		if (c->st == C_WS) {
+			if (ws_input(s, c) < 0)
+				return;
+		} else {
+			c->inlen = 0;
+		}
+	}
+}
+
+static void accept_on(struct server *s, int lfd, int tcp_stream)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (s->total >= s->o.max_clients) {
+			static const char busy[] =
+				"HTTP/1.1 503 Service Unavailable\r\n"
+				"Content-Length: 0\r\nConnection: close\r\n\r\n";
+			if (tcp_stream < 0 && write(fd, busy, sizeof busy - 1) < 0)
+				s->rejected_full++;
+			s->rejected_full++;
+			close(fd);
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		struct client *c = ct_xcalloc(1, sizeof *c);
+		c->fd = fd;
+		c->st = C_HTTP;
+		c->since_ms = c->progress_ms = now_ms();
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+				  c->ip, sizeof c->ip);
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+				  c->ip, sizeof c->ip);
+		s->total++;
+		s->pending++;
+		c->next = s->http;
+		if (c->next)
+			c->next->prev = c;
+		s->http = c;
+		ep_add(s, fd, EPOLLIN, c);
+		if (tcp_stream >= 0)
+			join(s, c, C_TCP, (enum stream)tcp_stream, P_TCP);
+	}
+}
+
+/* ---- standard input ----------------------------------------------------- */
+
+static void stdin_input(struct server *s)
+{
+	for (;;) {
+		char *room = ctbuf_room(&s->line, 65536);
+		ssize_t r = read(0, room, 65536);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r <= 0) {
+			if (r < 0)
+				ct_warn("standard input");
+			if (s->line.len)
+				one_record(s, s->line.p, s->line.len);
+			s->line.len = 0;
+			s->stdin_open = 0;
+			s->eof_ms = now_ms();
+			if (!s->stdin_poll)
+				epoll_ctl(s->ep, EPOLL_CTL_DEL, 0, NULL);
+			return;
+		}
+		ctbuf_commit(&s->line, (size_t)r);
+		size_t start = 0;
+		for (;;) {
+			char *nl = memchr(s->line.p + start, '\n', s->line.len - start);
+			if (!nl)
+				break;
+			size_t l = (size_t)(nl - s->line.p) - start;
+			one_record(s, s->line.p + start, l);
+			start += l + 1;
+		}
+		memmove(s->line.p, s->line.p + start, s->line.len - start);
+		s->line.len -= start;
+		if (s->line.len > ((size_t)64 << 20)) {
+			ct_warnx("input line longer than 64 MiB, skipped");
+			s->line.len = 0;
+		}
+	}
+}
+
+/* ---- timers and shutdown ------------------------------------------------ */
+
+static void tick(struct server *s)
+{
+	int64_t t = now_ms();
+	/* --exit-on-eof: leave once every queue is written (or 5 s). */
+	if (!s->stdin_open && s->o.exit_on_eof) {
+		int busy = 0;
+		for (int st = 0; st < NSTREAM; st++)
+			for (int p = 0; p < NPROTO; p++)
+				for (struct client *c = s->lists[st][p]; c; c = c->next)
+					busy |= c->qn != 0;
+		if (!busy || t - s->eof_ms > 5000)
+			ct_sig_stop = 1;
+	}
+	/* A request head must arrive within 10 s (slowloris). */
+	for (struct client *c = s->http, *next; c; c = next) {
+		next = c->next;
+		if (!c->close_after && t - c->since_ms >= 10000)
+			drop_client(s, c, R_TIMEOUT);
+	}
+	if (t - s->last_msg_ms >= (int64_t)s->o.heartbeat_ms) {
+		heartbeat(s);
+		s->last_msg_ms = t;
+	}
+	for (int st = 0; st < NSTREAM; st++)
+		for (int p = 0; p < NPROTO; p++) {
+			struct client *c = s->lists[st][p], *next;
+			for (; c; c = next) {
+				next = c->next;
+				if (c->qn && t - c->progress_ms >=
+						     (int64_t)s->o.write_timeout_ms)
+					drop_client(s, c, R_SLOW);
+			}
+		}
+}
+
+static void shutdown_all(struct server *s)
+{
+	while (s->http)
+		drop_client(s, s->http, R_SHUTDOWN);
+	static const uint8_t bye[4] = { 0x88, 2, 0x03, 0xe9 }; /* 1001 */
+	for (int st = 0; st < NSTREAM; st++)
+		for (int p = 0; p < NPROTO; p++)
+			while (s->lists[st][p]) {
+				struct client *c = s->lists[st][p];
+				if (p == P_WS && write(c->fd, bye, sizeof bye) < 0)
+					s->disconnects[R_CLIENT]++;
+				drop_client(s, c, R_SHUTDOWN);
+			}
+}
+
+int main(int argc, char **argv)
+{
+	struct server s = { 0 };
+	s.o = (struct opts){ .listen = "127.0.0.1:8080",
+			     .auth_header = "Authorization",
+			     .heartbeat_ms = 15000,
+			     .queue_bytes = 4u << 20,
+			     .write_timeout_ms = 30000,
+			     .max_clients = 10000 };
+	ct_cli_checkfds();
+	int i = ct_cli_parse(&cli, argc, argv, on_opt, &s.o);
+	if (i != argc)
+		ct_usage_error("unexpected argument '%s' (records come on "
+			       "standard input)", argv[i]);
+	if (s.o.heartbeat_ms < 100 || s.o.write_timeout_ms < 100)
+		ct_usage_error("--heartbeat and --write-timeout must be at "
+			       "least 100ms");
+	if (pipe2(s.sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		ct_die(CT_EXIT_RUNTIME, "pipe");
+	ct_sig_setup(1, s.sigpipe[1]);
+	s.ep = epoll_create1(EPOLL_CLOEXEC);
+	s.lfd = listen_on(s.o.listen);
+	static int tags[NSTREAM + 2];
+	ep_add(&s, s.lfd, EPOLLIN, &tags[0]);
+	for (int st = 0; st < NSTREAM; st++) {
+		s.tfd[st] = -1;
+		if (s.o.tcp[st]) {
+			s.tfd[st] = listen_on(s.o.tcp[st]);
+			ep_add(&s, s.tfd[st], EPOLLIN, &tags[1 + st]);
+		}
+	}
+	ep_add(&s, s.sigpipe[0], EPOLLIN, &tags[NSTREAM + 1]);
+	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+	struct epoll_event se = { .events = EPOLLIN, .data.ptr = &s };
+	s.stdin_open = 1;
+	if (epoll_ctl(s.ep, EPOLL_CTL_ADD, 0, &se) < 0)
+		s.stdin_poll = 1; /* a regular file: read it as we go */
+	s.started_ms = s.last_msg_ms = now_ms();
+	while (!ct_sig_stop) {
+		struct epoll_event ev[64];
+		if (s.stdin_poll && s.stdin_open)
+			stdin_input(&s);
+		int n = epoll_wait(s.ep, ev, 64,
+				  s.stdin_poll && s.stdin_open ? 0 : 1000);
+		for (int k = 0; k < n; k++) {
+			void *p = ev[k].data.ptr;
+			if (p == &s) {
+				stdin_input(&s);
+			} else if (p == &tags[0]) {
+				accept_on(&s, s.lfd, -1);
+			} else if (p >= (void *)&tags[1] &&
+				   p <= (void *)&tags[NSTREAM]) {
+				int st = (int)((int *)p - &tags[1]);
+				accept_on(&s, s.tfd[st], st);
+			} else if (p == &tags[NSTREAM + 1]) {
+				char junk[64];
+				while (read(s.sigpipe[0], junk, sizeof junk) > 0)
+					;
+			} else {
+				struct client *c = p;
+				if (ev[k].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+					if (flush_client(&s, c) < 0)
+						continue;
+				}
+				if (ev[k].events & (EPOLLIN | EPOLLHUP))
+					client_input(&s, c);
+			}
+		}
+		tick(&s);
+	}
+	shutdown_all(&s);
+	ctbuf_free(&s.line);
+	ctbuf_free(&s.work);
+	ctbuf_free(&s.latest);
+	return CT_EXIT_OK;
+}

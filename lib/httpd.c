@@ -1,0 +1,140 @@
+/* httpd: the request-head parser (see httpd.h). */
+#include "httpd.h"
+
+#include <string.h>
+#include <strings.h>
+
+static int tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Find the end of the line starting at p: the index of '\n' (the line
+ * ends there, a preceding '\r' dropped by the caller), or -2/-1. */
+static long line_end(const char *buf, size_t len, size_t p)
+{
+	const char *nl = memchr(buf + p, '\n', len - p);
+	if (!nl)
+		return -2;
+	size_t e = (size_t)(nl - buf);
+	for (size_t i = p; i < e; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 == e)) ||
+		    c == 0x7f)
+			return -1;
+	}
+	return (long)e;
+}
+
+int cthttp_parse(const char *buf, size_t len, struct cthttp_req *r)
+{
+	size_t p = 0;
+	r->nheaders = 0;
+	long e = line_end(buf, len, 0);
+	if (e < 0)
+		return (int)e;
+	size_t le = (size_t)e;
+	if (le && buf[le - 1] == '\r')
+		le--;
+	/* method SP target SP HTTP/1.x */
+	size_t i = 0;
+	while (i < le && tchar((unsigned char)buf[i]))
+		i++;
+	if (i == 0 || i >= le || buf[i] != ' ')
+		return -1;
+	r->method = buf;
+	r->mlen = i;
+	size_t t = ++i;
+	while (i < le && buf[i] != ' ')
+		i++;
+	if (i == t || i >= le)
+		return -1;
+	r->target = buf + t;
+	r->tlen = i - t;
+	i++;
+	if (le - i != 8 || memcmp(buf + i, "HTTP/1.", 7) ||
+	    (buf[i + 7] != '0' && buf[i + 7] != '1'))
+		return -1;
+	r->minor = buf[i + 7] - '0';
+	p = (size_t)e + 1;
+	for (;;) {
+		e = line_end(buf, len, p);
+		if (e < 0)
+			return (int)e;
+		le = (size_t)e;
+		if (le > p && buf[le - 1] == '\r')
+			le--;
+		if (le == p)
+			return (int)(e + 1); /* the empty line */
+		if (r->nheaders == CTHTTP_MAXHEADERS)
+			return -1;
+		size_t c = p;
+		while (c < le && tchar((unsigned char)buf[c]))
+			c++;
+		if (c == p || c >= le || buf[c] != ':')
+			return -1; /* no name, obs-fold, or space before ':' */
+		struct cthttp_header *h = &r->h[r->nheaders++];
+		h->name = buf + p;
+		h->nlen = c - p;
+		c++;
+		while (c < le && (buf[c] == ' ' || buf[c] == '\t'))
+			c++;
+		size_t ve = le;
+		while (ve > c && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
+			ve--;
+		h->value = buf + c;
+		h->vlen = ve - c;
+		p = (size_t)e + 1;
+	}
+}
+
+const char *cthttp_header(const struct cthttp_req *r, const char *name,
+			  size_t *vlen)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (r->h[i].nlen == n && !strncasecmp(r->h[i].name, name, n)) {
+			*vlen = r->h[i].vlen;
+			return r->h[i].value;
+		}
+	return NULL;
+}
+
+int cthttp_has_token(const char *v, size_t vlen, const char *token)
+{
+	size_t tl = strlen(token), i = 0;
+	while (i < vlen) {
+		while (i < vlen && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		size_t s = i;
+		while (i < vlen && v[i] != ',')
+			i++;
+		size_t e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e - s == tl && !strncasecmp(v + s, token, tl))
+			return 1;
+	}
+	return 0;
+}
+
+const char *cthttp_query(const char *target, size_t tlen, const char *key,
+			 size_t *vlen)
+{
+	const char *q = memchr(target, '?', tlen);
+	if (!q)
+		return NULL;
+	size_t kl = strlen(key);
+	const char *p = q + 1, *end = target + tlen;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *pe = amp ? amp : end;
+		if ((size_t)(pe - p) > kl && !memcmp(p, key, kl) && p[kl] == '=') {
+			*vlen = (size_t)(pe - p - (long)kl - 1);
+			return p + kl + 1;
+		}
+		p = pe + 1;
+	}
+	return NULL;
+}

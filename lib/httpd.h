@@ -1,0 +1,40 @@
+/* httpd: an HTTP/1.1 request-head parser in the picohttpparser style:
+ * a pure function over (buf, len) that returns how many bytes the head
+ * took, -2 when more bytes are needed, -1 when it is not a valid head.
+ * Outputs are views into buf; nothing is allocated. */
+#ifndef CT_HTTPD_H
+#define CT_HTTPD_H
+
+#include <stddef.h>
+
+#define CTHTTP_MAXHEADERS 32
+
+struct cthttp_header {
+	const char *name, *value;
+	size_t nlen, vlen;
+};
+
+struct cthttp_req {
+	const char *method, *target;
+	size_t mlen, tlen;
+	int minor; /* HTTP/1.<minor> */
+	size_t nheaders;
+	struct cthttp_header h[CTHTTP_MAXHEADERS];
+};
+
+/* Parse a request head (request line and headers through the empty
+ * line). More than CTHTTP_MAXHEADERS headers is invalid. */
+int cthttp_parse(const char *buf, size_t len, struct cthttp_req *r);
+
+/* The value of header name (case-insensitive), or NULL. */
+const char *cthttp_header(const struct cthttp_req *r, const char *name,
+			  size_t *vlen);
+
+/* Does a comma-separated header value contain token (case-insensitive)? */
+int cthttp_has_token(const char *v, size_t vlen, const char *token);
+
+/* The value of query parameter key in target, or NULL (not decoded). */
+const char *cthttp_query(const char *target, size_t tlen, const char *key,
+			 size_t *vlen);
+
+#endif

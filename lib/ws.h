@@ -1,0 +1,44 @@
+/* ws: RFC 6455 WebSocket frames. A frame-head parser in the
+ * picohttpparser style (pure, views, no allocation), a frame-head
+ * encoder, unmasking, and the handshake's accept value. */
+#ifndef CT_WS_H
+#define CT_WS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	CTWS_CONT = 0x0,
+	CTWS_TEXT = 0x1,
+	CTWS_BINARY = 0x2,
+	CTWS_CLOSE = 0x8,
+	CTWS_PING = 0x9,
+	CTWS_PONG = 0xa,
+};
+
+struct ctws_frame {
+	int fin, opcode, masked;
+	uint8_t mask[4];
+	uint64_t len;	  /* payload length */
+	size_t head;	  /* bytes of the head */
+};
+
+/* Parse a frame head from buf: returns the head's length, -2 if more
+ * bytes are needed, -1 if invalid (reserved bits, unknown opcode,
+ * fragmented or oversized control frame, non-minimal length). */
+int ctws_parse(const uint8_t *buf, size_t len, struct ctws_frame *f);
+
+/* Write a server frame head (FIN set, unmasked) for a payload of len
+ * bytes into out (at most 10 bytes); returns its length. */
+size_t ctws_head(uint8_t out[10], int opcode, uint64_t len);
+
+/* XOR payload bytes p[0..n) with the mask, starting at offset off. */
+void ctws_unmask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t off);
+
+/* Sec-WebSocket-Accept for a key: 28 characters and a NUL into out. */
+void ctws_accept(const char *key, size_t klen, char out[29]);
+
+/* Is p[0..n) valid UTF-8 (as text frames must be)? */
+int ctws_utf8(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# ct-serve: WebSocket, SSE and TCP clients, limits, auth, slow clients.
+load common
+
+PY=/usr/bin/python3
+WS="$CT_TOP/tests/lib/wsclient.py"
+RAW="$CT_TOP/tests/lib/wsraw.py"
+
+setup_more() {
+	$PY -c 'import websockets' 2>/dev/null || skip "python3-websockets not installed"
+	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 20 >"$T/recs"
+}
+
+# start_serve ARGS...: ct-serve fed through fd 7 (a fifo); $PORT, $SERVE.
+start_serve() {
+	PORT=$(free_port)
+	mkfifo "$T/in"
+	ct-serve --listen "127.0.0.1:$PORT" "$@" <"$T/in" >"$T/serve.out" 2>"$T/serve.err" &
+	SERVE=$!
+	exec 7>"$T/in"
+	for _ in $(seq 100); do grep -q "listening on 127.0.0.1:$PORT" "$T/serve.err" && return 0; sleep 0.05; done
+	fail "ct-serve did not start: $(cat "$T/serve.err")"
+}
+
+teardown_more() {
+	exec 7>&- 2>/dev/null || true
+	if [ -n "${SERVE:-}" ]; then
+		kill "$SERVE" 2>/dev/null || true
+		wait "$SERVE" 2>/dev/null || true
+	fi
+	jobs -p | xargs -r kill 2>/dev/null || true
+}
+
+# client NAME URL COUNT: a WebSocket client in the background
+client() {
+	$PY "$WS" "$2" "$3" 10 >"$T/$1.out" 2>"$T/$1.err" &
+	eval "PID_$1=$!"
+	for _ in $(seq 100); do grep -q connected "$T/$1.err" 2>/dev/null && return 0; sleep 0.05; done
+	fail "client $1 did not connect: $(cat "$T/$1.err")"
+}
+
+@test "ct-serve: --help, --version, bad option, man page options" {
+	check_cli_contract ct-serve
+	check_man_options ct-serve
+	run ct-serve --listen nonsense
+	assert_status 2
+}
+
+@test "ct-serve: the three WebSocket streams, each derived from the full record" {
+	start_serve
+	client lite "ws://127.0.0.1:$PORT/" 20
+	client full "ws://127.0.0.1:$PORT/full-stream" 20
+	client dom "ws://127.0.0.1:$PORT/domains-only/" 20
+	cat "$T/recs" >&7
+	wait "$PID_lite" "$PID_full" "$PID_dom" || fail "a client got too few messages"
+	diff <(jq -c . "$T/full.out") <(jq -c . "$T/recs")
+	diff <(jq -c . "$T/lite.out") <(jq -c 'del(.data.chain, .data.leaf_cert.as_der)' "$T/recs")
+	diff <(jq -c . "$T/dom.out") <(jq -c '{message_type: "dns_entries", data: .data.leaf_cert.all_domains}' "$T/recs")
+}
+
+@test "ct-serve: SSE and raw TCP clients" {
+	TPORT=$(free_port)
+	start_serve --tcp "127.0.0.1:$TPORT" --heartbeat 500ms
+	curl -sN "http://127.0.0.1:$PORT/sse?stream=domains" >"$T/sse" 2>/dev/null &
+	nc 127.0.0.1 "$TPORT" </dev/null >"$T/tcp" 2>/dev/null &
+	sleep 0.5
+	cat "$T/recs" >&7
+	sleep 1.3
+	[ "$(grep -c '^data: {"message_type":"dns_entries"' "$T/sse")" -eq 20 ] || fail "$(head -c 500 "$T/sse")"
+	grep -q '^: keepalive' "$T/sse" || fail "no keepalive comment"
+	[ "$(grep -c '"certificate_update"' "$T/tcp")" -eq 20 ] || fail "$(head -c 300 "$T/tcp")"
+	grep -q '"as_der"' "$T/tcp" && fail "TCP lite carries as_der"
+	grep -q '"message_type":"heartbeat"' "$T/tcp" || fail "no heartbeat on TCP"
+}
+
+@test "ct-serve: heartbeats when idle, pings answered" {
+	start_serve --heartbeat 300ms
+	client hb "ws://127.0.0.1:$PORT/" 1
+	wait "$PID_hb" || fail "no message"
+	jq -e '.message_type == "heartbeat" and .timestamp > 1700000000' "$T/hb.out" >/dev/null || fail "$(cat "$T/hb.out")"
+	run timeout 5 $PY "$RAW" "$PORT" / ping
+	[ "$output" = "pong hi" ] || fail "$output"
+}
+
+@test "ct-serve: bad client frames are closed with the right code" {
+	start_serve
+	run timeout 5 $PY "$RAW" "$PORT" / unmasked
+	[ "$output" = "close 1002" ] || fail "$output"
+	run timeout 5 $PY "$RAW" "$PORT" / badutf8
+	[ "$output" = "close 1007" ] || fail "$output"
+	# a bad handshake and a malformed request
+	run curl -s -o /dev/null -w '%{http_code}' -H 'Upgrade: websocket' -H 'Connection: Upgrade' "http://127.0.0.1:$PORT/"
+	[ "$output" = 400 ] || fail "$output"
+	run bash -c "printf 'GARBAGE\r\n\r\n' | nc -q1 127.0.0.1 $PORT"
+	assert_contains "400 Bad Request"
+	curl -s "http://127.0.0.1:$PORT/metrics" | grep -q 'ctserve_disconnects_total{reason="protocol"} 2' ||
+		fail "$(curl -s "http://127.0.0.1:$PORT/metrics")"
+}
+
+@test "ct-serve: a client that never reads costs a bounded queue and slows nobody" {
+	start_serve --queue 4194304 --write-timeout 4s
+	timeout 40 $PY "$RAW" "$PORT" /full-stream never &
+	sleep 0.5
+	client good "ws://127.0.0.1:$PORT/full-stream" 4000
+	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 4000 >"$T/many" # ~22 MB
+	split -l 200 "$T/many" "$T/part."
+	rss0=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVE/status")
+	# at a pace a reading client keeps up with (~5 MB/s)
+	for f in "$T"/part.*; do cat "$f" >&7; sleep 0.2; done
+	wait "$PID_good" || fail "the reading client got $(wc -l <"$T/good.out") of 4000"
+	rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVE/status")
+	echo "# ct-serve RSS before ${rss0} KiB, after 22 MB to a stuck client ${rss1} KiB" >&3
+	if [ "$CT_VARIANT" = rel ]; then
+		[ $((rss1 - rss0)) -lt 20480 ] || fail "RSS grew by $((rss1 - rss0)) KiB"
+	fi
+	m=$(curl -s "http://127.0.0.1:$PORT/metrics")
+	grep -Eq 'ctserve_dropped_messages_total [1-9]' <<<"$m" || fail "no drops counted: $m"
+	sleep 5
+	curl -s "http://127.0.0.1:$PORT/metrics" | grep -q 'ctserve_disconnects_total{reason="slow"} 1' ||
+		fail "the stuck client was not disconnected"
+}
+
+@test "ct-serve: bearer tokens, header or query; /health stays open" {
+	start_serve --token s3cret --token other
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/stats"
+	[ "$output" = 401 ] || fail "$output"
+	run curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong' "http://127.0.0.1:$PORT/api/stats"
+	[ "$output" = 401 ] || fail "$output"
+	run curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' "http://127.0.0.1:$PORT/api/stats"
+	[ "$output" = 200 ] || fail "$output"
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/stats?token=other"
+	[ "$output" = 200 ] || fail "$output"
+	run curl -s "http://127.0.0.1:$PORT/health"
+	jq -e '.status == "ok"' <<<"$output" >/dev/null || fail "$output"
+	run $PY "$WS" "ws://127.0.0.1:$PORT/" 1 3
+	[ "$output" = "status 401" ] || fail "$output"
+	run $PY "$WS" "ws://127.0.0.1:$PORT/?token=s3cret" 1 3 "Foo=bar"
+	[ "$status" -ne 2 ] || fail "$output"
+	curl -s "http://127.0.0.1:$PORT/metrics?token=s3cret" | grep -q 'ctserve_auth_rejections_total 3' || fail "rejections not counted"
+}
+
+@test "ct-serve: /example.json, /api/stats, /metrics, 404 and 405" {
+	start_serve
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/example.json"
+	[ "$output" = 404 ] || fail "$output"
+	head -3 "$T/recs" >&7
+	sleep 0.3
+	run curl -s "http://127.0.0.1:$PORT/example.json"
+	jq -e '.data.cert_index == 2' <<<"$output" >/dev/null || fail "$output"
+	run curl -s "http://127.0.0.1:$PORT/api/stats"
+	jq -e '.messages_in == 3' <<<"$output" >/dev/null || fail "$output"
+	run curl -s "http://127.0.0.1:$PORT/metrics"
+	assert_contains 'ctserve_messages_in_total 3'
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nope"
+	[ "$output" = 404 ] || fail "$output"
+	run curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/health"
+	[ "$output" = 405 ] || fail "$output"
+}
+
+@test "ct-serve: SIGTERM closes clients with 1001 and exits 0; --exit-on-eof drains first" {
+	start_serve
+	run_raw() { timeout 10 $PY "$RAW" "$PORT" / ping-then-wait; }
+	$PY "$WS" "ws://127.0.0.1:$PORT/" 1000 10 >"$T/c.out" 2>"$T/c.err" &
+	cpid=$!
+	sleep 0.5
+	kill -TERM "$SERVE"
+	wait "$SERVE" || fail "exit status $?"
+	SERVE=
+	wait "$cpid" || true
+	grep -q "1001" "$T/c.err" || fail "client saw: $(cat "$T/c.err")"
+	# a finite input, served to a client, then exit
+	PORT=$(free_port)
+	{ sleep 1; cat "$T/recs"; } | ct-serve --listen "127.0.0.1:$PORT" --exit-on-eof 2>/dev/null &
+	spid=$!
+	sleep 0.5
+	run $PY "$WS" "ws://127.0.0.1:$PORT/" 20 10
+	assert_status 0
+	wait "$spid" || fail "exit status $?"
+}

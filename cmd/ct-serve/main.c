@@ -443,7 +443,9 @@ static struct msg *frame(enum proto p, const char *pay, size_t n)
 	return m;
 }
 
-/* Frame a payload once per protocol and queue it for every client. */
+/* Frame a payload once per protocol and queue it for every client.
+ * Queues are written by flush_all, once per batch of input: one writev
+ * per client for many messages. */
 static void broadcast(struct server *s, enum stream st, const char *pay,
 		      size_t n, int force)
 {
@@ -452,16 +454,24 @@ static void broadcast(struct server *s, enum stream st, const char *pay,
 			continue;
 		struct msg *m = frame((enum proto)p, pay, n);
 		m->refs = 1; /* ours while we queue it */
-		struct client *c = s->lists[st][p], *next;
-		for (; c; c = next) {
-			next = c->next;
+		for (struct client *c = s->lists[st][p]; c; c = c->next)
 			enqueue(s, c, m, force);
-			if (c->qn && !c->want_out)
-				flush_client(s, c);
-		}
 		msg_unref(m);
 	}
 	s->msgs_out[st]++;
+}
+
+static void flush_all(struct server *s)
+{
+	for (int st = 0; st < NSTREAM; st++)
+		for (int p = 0; p < NPROTO; p++) {
+			struct client *c = s->lists[st][p], *next;
+			for (; c; c = next) {
+				next = c->next;
+				if (c->qn && !c->want_out)
+					flush_client(s, c);
+			}
+		}
 }
 
 static void one_record(struct server *s, const char *line, size_t len)
@@ -509,15 +519,8 @@ static void heartbeat(struct server *s)
 			enqueue(s, c, km, 1);
 		msg_unref(pm);
 		msg_unref(km);
-		for (int p = 0; p < 2; p++) {
-			struct client *c = s->lists[st][p], *next;
-			for (; c; c = next) {
-				next = c->next;
-				if (!c->want_out)
-					flush_client(s, c);
-			}
-		}
 	}
+	flush_all(s);
 }
 
 /* ---- HTTP ------------------------------------------------------------- */
@@ -921,7 +924,9 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 
 static void stdin_input(struct server *s)
 {
-	for (;;) {
+	/* At most 1 MiB a turn, so clients are written between batches
+	 * even when the input never pauses. */
+	for (int turn = 0; turn < 16; turn++) {
 		char *room = ctbuf_room(&s->line, 65536);
 		ssize_t r = read(0, room, 65536);
 		if (r < 0 && errno == EINTR)
@@ -1051,14 +1056,17 @@ int main(int argc, char **argv)
 	s.started_ms = s.last_msg_ms = now_ms();
 	while (!ct_sig_stop) {
 		struct epoll_event ev[64];
-		if (s.stdin_poll && s.stdin_open)
+		if (s.stdin_poll && s.stdin_open) {
 			stdin_input(&s);
+			flush_all(&s);
+		}
 		int n = epoll_wait(s.ep, ev, 64,
 				  s.stdin_poll && s.stdin_open ? 0 : 1000);
 		for (int k = 0; k < n; k++) {
 			void *p = ev[k].data.ptr;
 			if (p == &s) {
 				stdin_input(&s);
+				flush_all(&s);
 			} else if (p == &tags[0]) {
 				accept_on(&s, s.lfd, -1);
 			} else if (p >= (void *)&tags[1] &&

@@ -1,0 +1,54 @@
+#!/bin/sh
+# ct-serve: certificates fanned out to 100 lite WebSocket clients at
+# ~1,000 certificates/s for 20 s; ct-serve's CPU share and max RSS, and
+# messages delivered. Baseline: the seeds' claim for a certstream server
+# with 100 clients, ~118 MiB RSS and ~13% CPU (certstream-server-go).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/bench
+mkdir -p "$out"
+PY=/usr/bin/python3
+$PY -c 'import websockets' 2>/dev/null || { echo "ct-serve: python3-websockets missing, skipped"; exit 0; }
+RATE=${CT_BENCH_SERVE_RATE:-1000} SECS=${CT_BENCH_SERVE_SECS:-20} CLIENTS=${CT_BENCH_SERVE_CLIENTS:-100}
+N=$((RATE * SECS))
+recs=$out/serve-$N.ndjson
+[ -s "$recs" ] || python3 "$top/tests/lib/mkcertrecords.py" "$N" >"$recs"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rm -f "$out/serve.fifo"; mkfifo "$out/serve.fifo"
+ct-serve --listen "127.0.0.1:$port" <"$out/serve.fifo" 2>/dev/null &
+spid=$!
+exec 9>"$out/serve.fifo"
+sleep 0.3
+$PY "$top/bench/tools/wsflood.py" "ws://127.0.0.1:$port/" "$CLIENTS" "$N" 15 >"$out/flood" &
+fpid=$!
+while ! grep -q ready "$out/flood" 2>/dev/null; do sleep 0.1; done
+t0=$(awk '{ print $14 + $15 }' "/proc/$spid/stat")
+# paced input: RATE records a second, in tenths
+python3 - "$recs" "$RATE" <<'PY' >&9
+import sys, time
+rate = int(sys.argv[2]); step = max(1, rate // 10)
+start = time.time(); sent = 0
+with open(sys.argv[1], "rb") as f:
+    out = sys.stdout.buffer
+    batch = []
+    for line in f:
+        batch.append(line)
+        if len(batch) == step:
+            out.write(b"".join(batch)); out.flush(); batch = []
+            sent += step
+            delay = start + sent / rate - time.time()
+            if delay > 0: time.sleep(delay)
+    out.write(b"".join(batch)); out.flush()
+PY
+t1=$(awk '{ print $14 + $15 }' "/proc/$spid/stat")
+rss=$(awk '/VmHWM/ { print $2 }' "/proc/$spid/status")
+wait "$fpid" || true
+got=$(tail -1 "$out/flood")
+exec 9>&-
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+hz=$(getconf CLK_TCK)
+awk -v t="$((t1 - t0))" -v hz="$hz" -v s="$SECS" -v rss="$rss" -v got="$got" \
+    -v want="$((N * CLIENTS))" -v c="$CLIENTS" -v r="$RATE" 'BEGIN {
+	cpu = t / hz / s * 100
+	printf "ct-serve: %d clients at %d certs/s: CPU %.1f%% (baseline 13%%: ratio %.2f), max RSS %.1f MiB (baseline 118: ratio %.2f), delivered %d of %d\n",
+		c, r, cpu, cpu / 13, rss / 1024, rss / 1024 / 118, got, want }'

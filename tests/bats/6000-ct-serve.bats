@@ -177,3 +177,27 @@ client() {
 	assert_status 0
 	wait "$spid" || fail "exit status $?"
 }
+
+@test "ct-serve: CaliDog's certstream-python client and CLI read it unchanged" {
+	deb=$(ls "$DEBS"/python3-certstream_*.deb 2>/dev/null | head -1)
+	[ -n "$deb" ] || skip "no python3-certstream deb at $DEBS"
+	$PY -c 'import websocket, termcolor' 2>/dev/null || skip "python3-websocket/termcolor not installed"
+	dpkg -x "$deb" "$T/cs"
+	start_serve
+	cs() {
+		PYTHONPATH="$T/cs/usr/lib/python3/dist-packages" timeout 8 $PY -u \
+			"$T/cs/usr/bin/certstream" --url "ws://127.0.0.1:$PORT/$1" "${@:2}"
+	}
+	cs "" --json >"$T/json" 2>"$T/json.err" &
+	cs "" >"$T/plain" 2>"$T/plain.err" &
+	cs full-stream --full --json >"$T/full" 2>"$T/full.err" &
+	for f in json plain full; do
+		for _ in $(seq 100); do grep -q "Connection established" "$T/$f.err" && break; sleep 0.1; done
+	done
+	cat "$T/recs" >&7
+	sleep 2
+	[ "$(grep -c certificate_update "$T/json")" -eq 20 ] || fail "json: $(head -c 300 "$T/json") $(cat "$T/json.err")"
+	[ "$(grep -c 'sub[0-9]*\.example[0-9]*\.com' "$T/plain")" -ge 20 ] || fail "plain: $(head -c 300 "$T/plain") $(tail -3 "$T/plain.err")"
+	grep -q '"as_der"' "$T/full" || fail "full: $(head -c 300 "$T/full")"
+	! grep -qi 'traceback' "$T/json.err" "$T/plain.err" "$T/full.err" || fail "a client crashed"
+}

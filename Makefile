@@ -38,9 +38,9 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB := $(B)/libct.a
 BINS := $(CMDS:%=$(B)/bin/%)
 # Test-only programs: tests/tools/<name>/*.c and bench/tools/<name>/*.c
-TOOLS := $(notdir $(wildcard tests/tools/*))
+TOOLS := $(notdir $(patsubst %/,%,$(wildcard tests/tools/*/)))
 TOOL_BINS := $(TOOLS:%=$(B)/tools/%)
-BTOOLS := $(notdir $(wildcard bench/tools/*))
+BTOOLS := $(notdir $(patsubst %/,%,$(wildcard bench/tools/*/)))
 BTOOL_BINS := $(BTOOLS:%=$(B)/tools/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)

@@ -19,7 +19,7 @@ ct-serve --listen "127.0.0.1:$port" <"$out/serve.fifo" 2>/dev/null &
 spid=$!
 exec 9>"$out/serve.fifo"
 sleep 0.3
-$PY "$top/bench/tools/wsflood.py" "ws://127.0.0.1:$port/" "$CLIENTS" "$N" 15 >"$out/flood" &
+$PY "$top/bench/lib/wsflood.py" "ws://127.0.0.1:$port/" "$CLIENTS" "$N" 15 >"$out/flood" &
 fpid=$!
 while ! grep -q ready "$out/flood" 2>/dev/null; do sleep 0.1; done
 t0=$(awk '{ print $14 + $15 }' "/proc/$spid/stat")

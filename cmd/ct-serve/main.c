@@ -31,6 +31,7 @@
 #include "json.h"
 #include "mem.h"
 #include "sig.h"
+#include "watch.h"
 #include "ws.h"
 
 enum stream { S_LITE, S_FULL, S_DOM, NSTREAM };
@@ -45,6 +46,7 @@ static const char *const reason_name[NREASON] = {
 };
 
 #define MAXTOKENS 16
+#define MAXPROXIES 16
 #define MAXTCP 3
 #define QCAP 4096 /* messages a client may have queued */
 
@@ -54,7 +56,20 @@ struct opts {
 	size_t ntokens;
 	const char *auth_header;
 	uint64_t heartbeat_ms, queue_bytes, write_timeout_ms, max_clients;
+	uint64_t max_per_ip, accept_rate;
+	const char *proxies[MAXPROXIES];
+	size_t nproxies;
 	int exit_on_eof;
+};
+
+/* A ?domain= filter, shared by every client that asked for the same
+ * list and evaluated once per message. */
+struct filter {
+	char *spec;
+	struct ctwatch *w;
+	unsigned refs;
+	int hit;
+	struct filter *next;
 };
 
 struct msg {
@@ -77,6 +92,7 @@ struct client {
 	int64_t since_ms, progress_ms;
 	int want_out, close_after;
 	int frag; /* inside a fragmented client message */
+	struct filter *filter;
 	enum reason close_why;
 	struct client *prev, *next; /* in its (stream, proto) list, or in
 				     * the list of clients still in HTTP */
@@ -93,6 +109,10 @@ struct server {
 	int64_t last_msg_ms, eof_ms;
 	uint64_t msgs_in, msgs_skipped, msgs_out[NSTREAM], bytes_out, drops;
 	uint64_t disconnects[NREASON], auth_rejected, rejected_full;
+	uint64_t rejected_ip, rejected_rate, filtered;
+	struct filter *filters;
+	double tokens_left;
+	int64_t tokens_ms;
 	int64_t started_ms;
 };
 
@@ -117,6 +137,9 @@ static const struct ct_opt opt_table[] = {
 	{ "write-timeout", 0, "DURATION", "disconnect a client stuck this long (default 30s)" },
 	{ "max-clients", 0, "N", "most clients at once (default 10000)" },
 	{ "exit-on-eof", 0, NULL, "exit when standard input ends (default: keep serving)" },
+	{ "max-per-ip", 0, "N", "most clients from one address (default 100, 0: no limit)" },
+	{ "accept-rate", 0, "N", "new connections per second, bursts of N (default 0: no limit)" },
+	{ "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)" },
 };
 
 static const struct ct_cli cli = {
@@ -147,6 +170,13 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case 8: o->write_timeout_ms = ct_cli_duration_ms("write-timeout", arg); break;
 	case 9: o->max_clients = ct_cli_u64("max-clients", arg, 1, 1000000); break;
 	case 10: o->exit_on_eof = 1; break;
+	case 11: o->max_per_ip = ct_cli_u64("max-per-ip", arg, 0, 1000000); break;
+	case 12: o->accept_rate = ct_cli_u64("accept-rate", arg, 0, 1000000); break;
+	case 13:
+		if (o->nproxies == MAXPROXIES)
+			ct_usage_error("too many --trusted-proxy options");
+		o->proxies[o->nproxies++] = arg;
+		break;
 	}
 	return 0;
 }
@@ -262,6 +292,15 @@ static void drop_client(struct server *s, struct client *c, enum reason why)
 	close(c->fd);
 	for (size_t i = 0; i < c->qn; i++)
 		msg_unref(c->q[(c->qhead + i) % QCAP]);
+	if (c->filter && --c->filter->refs == 0) {
+		struct filter **pp = &s->filters;
+		while (*pp != c->filter)
+			pp = &(*pp)->next;
+		*pp = c->filter->next;
+		ctwatch_free(c->filter->w);
+		free(c->filter->spec);
+		free(c->filter);
+	}
 	s->disconnects[why]++;
 	s->total--;
 	free(c);
@@ -447,18 +486,50 @@ static struct msg *frame(enum proto p, const char *pay, size_t n)
  * Queues are written by flush_all, once per batch of input: one writev
  * per client for many messages. */
 static void broadcast(struct server *s, enum stream st, const char *pay,
-		      size_t n, int force)
+		      size_t n, int force, int filtered)
 {
 	for (int p = 0; p < NPROTO; p++) {
 		if (!s->lists[st][p])
 			continue;
 		struct msg *m = frame((enum proto)p, pay, n);
 		m->refs = 1; /* ours while we queue it */
-		for (struct client *c = s->lists[st][p]; c; c = c->next)
+		for (struct client *c = s->lists[st][p]; c; c = c->next) {
+			if (filtered && c->filter && !c->filter->hit) {
+				s->filtered++;
+				continue;
+			}
 			enqueue(s, c, m, force);
+		}
 		msg_unref(m);
 	}
 	s->msgs_out[st]++;
+}
+
+/* Evaluate every filter once for this record. */
+static void run_filters(struct server *s, const char *line, size_t len)
+{
+	if (!s->filters)
+		return;
+	struct ctjson_val root, doms, key, el;
+	int have = ctjson_parse(line, len, &root) == 0 &&
+		   ctjson_path(&root, "data.leaf_cert.all_domains", &doms) == 1 &&
+		   doms.type == CTJSON_ARRAY;
+	struct ctbuf tmp = CTBUF_INIT;
+	for (struct filter *f = s->filters; f; f = f->next) {
+		f->hit = 0;
+		if (!have)
+			continue;
+		struct ctjson_iter it;
+		ctjson_iter_init(&it, &doms);
+		while (!f->hit && ctjson_next(&it, &key, &el) > 0) {
+			if (el.type != CTJSON_STRING)
+				continue;
+			ctbuf_reset(&tmp);
+			ctjson_unescape(&el, &tmp);
+			f->hit = ctwatch_match(f->w, tmp.p ? tmp.p : "", tmp.len) >= 0;
+		}
+	}
+	ctbuf_free(&tmp);
 }
 
 static void flush_all(struct server *s)
@@ -485,6 +556,7 @@ static void one_record(struct server *s, const char *line, size_t len)
 	ctbuf_reset(&s->latest);
 	ctbuf_add(&s->latest, line, len);
 	s->last_msg_ms = now_ms();
+	run_filters(s, line, len);
 	for (int st = 0; st < NSTREAM; st++) {
 		size_t listeners = 0;
 		for (int p = 0; p < NPROTO; p++)
@@ -492,7 +564,7 @@ static void one_record(struct server *s, const char *line, size_t len)
 		if (!listeners)
 			continue; /* nobody listens: no work */
 		if (derive(line, len, (enum stream)st, &s->work) == 0)
-			broadcast(s, (enum stream)st, s->work.p, s->work.len, 0);
+			broadcast(s, (enum stream)st, s->work.p, s->work.len, 0, 1);
 	}
 }
 
@@ -505,7 +577,7 @@ static void heartbeat(struct server *s)
 	ctjson_seconds(&b, t.tv_sec, t.tv_nsec);
 	ctbuf_addc(&b, '}');
 	for (int st = 0; st < NSTREAM; st++)
-		broadcast(s, (enum stream)st, b.p, b.len, 1);
+		broadcast(s, (enum stream)st, b.p, b.len, 1, 0);
 	ctbuf_free(&b);
 	/* SSE keepalive comment and WebSocket ping */
 	static const char ping[2] = { (char)0x89, 0 };
@@ -549,6 +621,14 @@ static void text(struct server *s, struct client *c, const char *status,
 		NULL);
 }
 
+static size_t nfilters(const struct server *s)
+{
+	size_t n = 0;
+	for (const struct filter *f = s->filters; f; f = f->next)
+		n++;
+	return n;
+}
+
 static void metrics(struct server *s, struct client *c)
 {
 	struct ctbuf b = CTBUF_INIT;
@@ -575,10 +655,22 @@ static void metrics(struct server *s, struct client *c)
 			 "ctserve_dropped_messages_total %llu\n"
 			 "# TYPE ctserve_auth_rejections_total counter\n"
 			 "ctserve_auth_rejections_total %llu\n"
+			 "# TYPE ctserve_limit_rejections_total counter\n"
+			 "ctserve_limit_rejections_total{limit=\"per_ip\"} %llu\n"
+			 "ctserve_limit_rejections_total{limit=\"accept_rate\"} %llu\n"
+			 "ctserve_limit_rejections_total{limit=\"max_clients\"} %llu\n"
+			 "# TYPE ctserve_filtered_total counter\n"
+			 "ctserve_filtered_total %llu\n"
+			 "# TYPE ctserve_filters gauge\n"
+			 "ctserve_filters %zu\n"
 			 "# TYPE ctserve_disconnects_total counter\n",
 		     (unsigned long long)s->bytes_out,
 		     (unsigned long long)s->drops,
-		     (unsigned long long)s->auth_rejected);
+		     (unsigned long long)s->auth_rejected,
+		     (unsigned long long)s->rejected_ip,
+		     (unsigned long long)s->rejected_rate,
+		     (unsigned long long)s->rejected_full,
+		     (unsigned long long)s->filtered, nfilters(s));
 	for (int r = 0; r < NREASON; r++)
 		ctbuf_printf(&b, "ctserve_disconnects_total{reason=\"%s\"} %llu\n",
 			     reason_name[r], (unsigned long long)s->disconnects[r]);
@@ -651,6 +743,118 @@ static void join(struct server *s, struct client *c, enum cstate st,
 	s->nclients[stream][proto]++;
 }
 
+/* Percent-decode a query value into out (NUL-terminated); -1 if bad. */
+static int pct_decode(const char *v, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (o + 1 >= cap)
+			return -1;
+		char c = v[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			char h[3] = { 0, 0, 0 };
+			if (i + 2 >= n)
+				return -1;
+			h[0] = v[i + 1];
+			h[1] = v[i + 2];
+			char *e;
+			long x = strtol(h, &e, 16);
+			if (*e || x <= 0)
+				return -1;
+			c = (char)x;
+			i += 2;
+		}
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* The filter for a ?domain= list, shared; NULL and a reason if bad. */
+static struct filter *get_filter(struct server *s, const char *v, size_t n,
+				 char *err, size_t errlen)
+{
+	char spec[4096];
+	if (pct_decode(v, n, spec, sizeof spec) < 0 || !spec[0]) {
+		snprintf(err, errlen, "domain: an empty, bad or too long list");
+		return NULL;
+	}
+	for (struct filter *f = s->filters; f; f = f->next)
+		if (!strcmp(f->spec, spec)) {
+			f->refs++;
+			return f;
+		}
+	struct ctwatch *w = ctwatch_new();
+	for (char *p = spec; *p;) {
+		char *comma = strchr(p, ',');
+		size_t l = comma ? (size_t)(comma - p) : strlen(p);
+		char why[160];
+		if (ctwatch_add(w, p, l, why, sizeof why) < 0) {
+			snprintf(err, errlen, "domain '%.*s': %s", (int)l, p, why);
+			ctwatch_free(w);
+			return NULL;
+		}
+		p += l + (comma ? 1 : 0);
+	}
+	struct filter *f = ct_xcalloc(1, sizeof *f);
+	f->spec = ct_xstrdup(spec);
+	f->w = w;
+	f->refs = 1;
+	f->next = s->filters;
+	s->filters = f;
+	return f;
+}
+
+static int trusted(const struct server *s, const char *ip, size_t n)
+{
+	for (size_t i = 0; i < s->o.nproxies; i++)
+		if (strlen(s->o.proxies[i]) == n && !memcmp(s->o.proxies[i], ip, n))
+			return 1;
+	return 0;
+}
+
+/* Behind a trusted proxy the client is the rightmost X-Forwarded-For
+ * entry that is not itself a trusted proxy. */
+static void real_ip(struct server *s, struct client *c,
+		    const struct cthttp_req *r)
+{
+	size_t vl;
+	const char *v = cthttp_header(r, "X-Forwarded-For", &vl);
+	if (!v || !trusted(s, c->ip, strlen(c->ip)))
+		return;
+	size_t e = vl;
+	while (e > 0) {
+		size_t b = e;
+		while (b > 0 && v[b - 1] != ',')
+			b--;
+		size_t x = b, y = e;
+		while (x < y && (v[x] == ' ' || v[x] == '\t'))
+			x++;
+		while (y > x && (v[y - 1] == ' ' || v[y - 1] == '\t'))
+			y--;
+		if (y > x && !trusted(s, v + x, y - x)) {
+			if (y - x < sizeof c->ip) {
+				memcpy(c->ip, v + x, y - x);
+				c->ip[y - x] = '\0';
+			}
+			return;
+		}
+		e = b ? b - 1 : 0;
+	}
+}
+
+static size_t clients_from(const struct server *s, const char *ip)
+{
+	size_t n = 0;
+	for (int st = 0; st < NSTREAM; st++)
+		for (int p = 0; p < NPROTO; p++)
+			for (const struct client *c = s->lists[st][p]; c; c = c->next)
+				n += !strcmp(c->ip, ip);
+	return n;
+}
+
 static int path_is(const char *p, size_t n, const char *want)
 {
 	size_t w = strlen(want);
@@ -675,6 +879,7 @@ static void route(struct server *s, struct client *c,
 			"WWW-Authenticate: Bearer\r\n");
 		return;
 	}
+	real_ip(s, c, r);
 	int stream = -1;
 	if (path_is(path, plen, "") || (plen == 1 && path[0] == '/'))
 		stream = S_LITE;
@@ -683,6 +888,30 @@ static void route(struct server *s, struct client *c,
 	else if (path_is(path, plen, "/domains-only"))
 		stream = S_DOM;
 	size_t vl;
+	int streaming = stream >= 0 || path_is(path, plen, "/sse");
+	struct filter *filt = NULL;
+	if (streaming) {
+		if (s->o.max_per_ip && clients_from(s, c->ip) >= s->o.max_per_ip) {
+			s->rejected_ip++;
+			respond(s, c, "429 Too Many Requests", "text/plain",
+				"too many connections from your address\n", 39,
+				"Retry-After: 10\r\n");
+			return;
+		}
+		const char *dv = cthttp_query(r->target, r->tlen, "domain", &vl);
+		if (dv) {
+			char err[300];
+			filt = get_filter(s, dv, vl, err, sizeof err);
+			if (!filt) {
+				size_t el = strlen(err);
+				err[el++] = '\n';
+				respond(s, c, "400 Bad Request", "text/plain", err, el,
+					NULL);
+				return;
+			}
+		}
+	}
+	c->filter = filt; /* released with the client */
 	const char *up = cthttp_header(r, "Upgrade", &vl);
 	if (stream >= 0 && up && cthttp_has_token(up, vl, "websocket")) {
 		size_t kl;
@@ -877,6 +1106,13 @@ static void client_input(struct server *s, struct client *c)
 	}
 }
 
+/* A last word to a socket we are about to close; failure is moot. */
+static void say(int fd, const char *m, size_t n)
+{
+	ssize_t r = write(fd, m, n);
+	(void)r;
+}
+
 static void accept_on(struct server *s, int lfd, int tcp_stream)
 {
 	for (;;) {
@@ -886,12 +1122,32 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		if (s->o.accept_rate) {
+			int64_t t = now_ms();
+			s->tokens_left += (double)(t - s->tokens_ms) *
+					  (double)s->o.accept_rate / 1000.0;
+			if (s->tokens_left > (double)s->o.accept_rate)
+				s->tokens_left = (double)s->o.accept_rate;
+			s->tokens_ms = t;
+			if (s->tokens_left < 1.0) {
+				static const char slow[] =
+					"HTTP/1.1 429 Too Many Requests\r\n"
+					"Retry-After: 1\r\nContent-Length: 0\r\n"
+					"Connection: close\r\n\r\n";
+				if (tcp_stream < 0)
+					say(fd, slow, sizeof slow - 1);
+				s->rejected_rate++;
+				close(fd);
+				continue;
+			}
+			s->tokens_left -= 1.0;
+		}
 		if (s->total >= s->o.max_clients) {
 			static const char busy[] =
 				"HTTP/1.1 503 Service Unavailable\r\n"
 				"Content-Length: 0\r\nConnection: close\r\n\r\n";
-			if (tcp_stream < 0 && write(fd, busy, sizeof busy - 1) < 0)
-				s->rejected_full++;
+			if (tcp_stream < 0)
+				say(fd, busy, sizeof busy - 1);
 			s->rejected_full++;
 			close(fd);
 			continue;
@@ -915,8 +1171,15 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 			c->next->prev = c;
 		s->http = c;
 		ep_add(s, fd, EPOLLIN, c);
-		if (tcp_stream >= 0)
+		if (tcp_stream >= 0) {
+			if (s->o.max_per_ip &&
+			    clients_from(s, c->ip) >= s->o.max_per_ip) {
+				s->rejected_ip++;
+				drop_client(s, c, R_CLIENT);
+				continue;
+			}
 			join(s, c, C_TCP, (enum stream)tcp_stream, P_TCP);
+		}
 	}
 }
 
@@ -1024,7 +1287,8 @@ int main(int argc, char **argv)
 			     .heartbeat_ms = 15000,
 			     .queue_bytes = 4u << 20,
 			     .write_timeout_ms = 30000,
-			     .max_clients = 10000 };
+			     .max_clients = 10000,
+			     .max_per_ip = 100 };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &s.o);
 	if (i != argc)
@@ -1053,7 +1317,8 @@ int main(int argc, char **argv)
 	s.stdin_open = 1;
 	if (epoll_ctl(s.ep, EPOLL_CTL_ADD, 0, &se) < 0)
 		s.stdin_poll = 1; /* a regular file: read it as we go */
-	s.started_ms = s.last_msg_ms = now_ms();
+	s.started_ms = s.last_msg_ms = s.tokens_ms = now_ms();
+	s.tokens_left = (double)s.o.accept_rate;
 	while (!ct_sig_stop) {
 		struct epoll_event ev[64];
 		if (s.stdin_poll && s.stdin_open) {

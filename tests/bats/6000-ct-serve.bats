@@ -201,3 +201,44 @@ client() {
 	grep -q '"as_der"' "$T/full" || fail "full: $(head -c 300 "$T/full")"
 	! grep -qi 'traceback' "$T/json.err" "$T/plain.err" "$T/full.err" || fail "a client crashed"
 }
+
+@test "ct-serve: ?domain= filters, shared and evaluated once per message" {
+	start_serve
+	client a "ws://127.0.0.1:$PORT/?domain=sub3.example3.com,.example5.com" 2
+	client b "ws://127.0.0.1:$PORT/domains-only?domain=.example7.com" 1
+	client c "ws://127.0.0.1:$PORT/?domain=sub3.example3.com%2C.example5.com" 1000
+	curl -sN "http://127.0.0.1:$PORT/sse?stream=domains&domain=.example9.com" >"$T/sse" 2>/dev/null &
+	sleep 0.3
+	cat "$T/recs" >&7
+	wait "$PID_a" "$PID_b" || fail "a filtered client got too few"
+	sleep 0.5
+	[ "$(jq -r .data.cert_index "$T/a.out" | paste -sd,)" = "3,5" ] || fail "$(cat "$T/a.out" | cut -c1-200)"
+	[ "$(jq -c .data "$T/b.out")" = '["sub7.example7.com","h0.sub7.example7.com","h1.sub7.example7.com"]' ] || fail "$(cat "$T/b.out")"
+	[ "$(grep -c '^data: {"message_type":"dns_entries"' "$T/sse")" -eq 1 ] || fail "$(cat "$T/sse")"
+	[ "$(wc -l <"$T/c.out")" -eq 2 ] || fail "c: $(cat "$T/c.out")"
+	# a and c asked for the same list: one filter; with the SSE one, two
+	run curl -s "http://127.0.0.1:$PORT/metrics"
+	assert_contains "ctserve_filters 2"
+	run curl -s -w '%{http_code}' "http://127.0.0.1:$PORT/sse?domain=*.bad.example"
+	assert_contains "400"
+	assert_contains "a wildcard is not a watch item"
+}
+
+@test "ct-serve: per-address limit, trusted X-Forwarded-For, accept rate" {
+	start_serve --max-per-ip 2 --trusted-proxy 127.0.0.1 --accept-rate 1000
+	client a "ws://127.0.0.1:$PORT/" 1000
+	client b "ws://127.0.0.1:$PORT/" 1000
+	run $PY "$WS" "ws://127.0.0.1:$PORT/" 1 3
+	[ "$output" = "status 429" ] || fail "$output"
+	# behind the trusted proxy, the client is the forwarded address
+	run $PY "$WS" "ws://127.0.0.1:$PORT/" 1 2 "X-Forwarded-For=192.0.2.7, 127.0.0.1"
+	[ "$status" -eq 1 ] || fail "status $status: $output" # connected, then timed out waiting
+	run curl -s "http://127.0.0.1:$PORT/metrics"
+	assert_contains 'ctserve_limit_rejections_total{limit="per_ip"} 1'
+	kill "$SERVE"; wait "$SERVE" || true; SERVE=
+	exec 7>&-; rm -f "$T/in"
+	start_serve --accept-rate 2
+	for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT/health"; done >"$T/codes"
+	grep -q 429 "$T/codes" || fail "$(cat "$T/codes")"
+	grep -q 200 "$T/codes" || fail "$(cat "$T/codes")"
+}

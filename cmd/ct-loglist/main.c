@@ -1,0 +1,576 @@
+/* ct-loglist: read CT log lists (Google v3, Apple's, custom) from files
+ * or URLs, verify Google's detached signature, filter, and print one
+ * log record per log (ct-formats(5)). */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "b64.h"
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "io.h"
+#include "json.h"
+#include "mem.h"
+
+#define MAXLISTS 16
+
+/* Google's CT log list signing key (RSA-4096), as Google publishes it
+ * next to the lists (log_list_pubkey.pem). */
+static const char google_key[] =
+	"-----BEGIN PUBLIC KEY-----\n"
+	"MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAsu0BHGnQ++W2CTdyZyxv\n"
+	"HHRALOZPlnu/VMVgo2m+JZ8MNbAOH2cgXb8mvOj8flsX/qPMuKIaauO+PwROMjiq\n"
+	"fUpcFm80Kl7i97ZQyBDYKm3MkEYYpGN+skAR2OebX9G2DfDqFY8+jUpOOWtBNr3L\n"
+	"rmVcwx+FcFdMjGDlrZ5JRmoJ/SeGKiORkbbu9eY1Wd0uVhz/xI5bQb0OgII7hEj+\n"
+	"i/IPbJqOHgB8xQ5zWAJJ0DmG+FM6o7gk403v6W3S8qRYiR84c50KppGwe4YqSMkF\n"
+	"bLDleGQWLoaDSpEWtESisb4JiLaY4H+Kk0EyAhPSb+49JfUozYl+lf7iFN3qRq/S\n"
+	"IXXTh6z0S7Qa8EYDhKGCrpI03/+qprwy+my6fpWHi6aUIk4holUCmWvFxZDfixox\n"
+	"K0RlqbFDl2JXMBquwlQpm8u5wrsic1ksIv9z8x9zh4PJqNpCah0ciemI3YGRQqSe\n"
+	"/mRRXBiSn9YQBUPcaeqCYan+snGADFwHuXCd9xIAdFBolw9R9HTedHGUfVXPJDiF\n"
+	"4VusfX6BRR/qaadB+bqEArF/TzuDUr6FvOR4o8lUUxgLuZ/7HO+bHnaPFKYHHSm+\n"
+	"+z1lVDhhYuSZ8ax3T0C3FZpb7HMjZtpEorSV5ElKJEJwrhrBCMOD8L01EoSPrGlS\n"
+	"1w22i9uGHMn/uGQKo28u7AsCAwEAAQ==\n"
+	"-----END PUBLIC KEY-----\n";
+
+static const char default_list[] =
+	"https://www.gstatic.com/ct/log_list/v3/log_list.json";
+
+struct opts {
+	const char *states, *operator_glob, *type, *name_glob, *keyfile;
+	const char *custom[MAXLISTS];
+	size_t ncustom;
+	unsigned shard_i, shard_n;
+	int tsv, no_verify, require_sig;
+};
+
+static const struct ct_opt opt_table[] = {
+	{ "state", 's', "LIST", "states to keep (default usable,qualified,readonly; all)" },
+	{ "operator", 'o', "GLOB", "keep logs whose operator matches (case-insensitive)" },
+	{ "type", 0, "TYPE", "rfc6962 or static" },
+	{ "name", 'n', "GLOB", "keep logs whose name matches (case-insensitive)" },
+	{ "custom", 'c', "FILE", "add logs from a file of log records (repeatable)" },
+	{ "shard", 0, "I/N", "keep shard I of N (0-based, by log_id)" },
+	{ "format", 'f', "FORMAT", "json (default) or tsv" },
+	{ "key", 0, "FILE", "verify signatures with this PEM key instead of Google's" },
+	{ "no-verify", 0, NULL, "use a list whose signature does not verify (warns)" },
+	{ "require-signature", 0, NULL, "refuse a list that comes without a signature" },
+};
+
+static const struct ct_cli cli = {
+	"[options] [file-or-url ...]",
+	"Read CT log lists (Google v3 log_list.json / all_logs_list.json,\n"
+	"Apple's current list) and print one log record per log. Without\n"
+	"arguments, Google's log_list.json is fetched.",
+	opt_table, sizeof opt_table / sizeof opt_table[0]
+};
+
+static int on_opt(void *ctx, int idx, const char *arg)
+{
+	struct opts *o = ctx;
+	char *e;
+	switch (idx) {
+	case 0: o->states = arg; break;
+	case 1: o->operator_glob = arg; break;
+	case 2:
+		if (strcmp(arg, "rfc6962") && strcmp(arg, "static"))
+			ct_usage_error("--type: '%s' is not rfc6962 or static", arg);
+		o->type = arg;
+		break;
+	case 3: o->name_glob = arg; break;
+	case 4:
+		if (o->ncustom == MAXLISTS)
+			ct_usage_error("too many --custom files");
+		o->custom[o->ncustom++] = arg;
+		break;
+	case 5: {
+		unsigned long i = strtoul(arg, &e, 10), n;
+		if (e == arg || *e != '/')
+			ct_usage_error("--shard: '%s' is not I/N", arg);
+		const char *ns = e + 1;
+		n = strtoul(ns, &e, 10);
+		if (e == ns || *e || n == 0 || i >= n || n > 65536)
+			ct_usage_error("--shard: '%s' is not I/N with 0 <= I < N",
+				       arg);
+		o->shard_i = (unsigned)i;
+		o->shard_n = (unsigned)n;
+		break;
+	}
+	case 6:
+		if (!strcmp(arg, "tsv"))
+			o->tsv = 1;
+		else if (strcmp(arg, "json"))
+			ct_usage_error("--format: '%s' is not json or tsv", arg);
+		break;
+	case 7: o->keyfile = arg; break;
+	case 8: o->no_verify = 1; break;
+	case 9: o->require_sig = 1; break;
+	}
+	return 0;
+}
+
+/* ---- fetching ----------------------------------------------------------- */
+
+static int is_url(const char *s)
+{
+	return !strncmp(s, "https://", 8) || !strncmp(s, "http://", 7);
+}
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ud)
+{
+	struct ctbuf *b = ud;
+	if (b->len + sz * n > ((size_t)64 << 20))
+		return 0; /* a list is never this large */
+	ctbuf_add(b, p, sz * n);
+	return sz * n;
+}
+
+/* Fetch url into b: 0, 1 when the server says 404, -1 on failure. */
+static int fetch(const char *url, struct ctbuf *b)
+{
+	CURL *c = curl_easy_init();
+	if (!c)
+		return -1;
+	char err[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "ct-loglist/" CT_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	CURLcode rc = curl_easy_perform(c);
+	long code = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK) {
+		ct_warnx("%s: %s", url, err[0] ? err : curl_easy_strerror(rc));
+		return -1;
+	}
+	if (code == 404)
+		return 1;
+	if (code != 200) {
+		ct_warnx("%s: HTTP %ld", url, code);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where the detached signature of a list lives: X.json -> X.sig. */
+static char *sig_name(const char *src)
+{
+	size_t l = strlen(src);
+	char *s = ct_xmalloc(l + 5);
+	memcpy(s, src, l + 1);
+	if (l > 5 && !strcmp(s + l - 5, ".json"))
+		memcpy(s + l - 5, ".sig", 5);
+	else
+		memcpy(s + l, ".sig", 5);
+	return s;
+}
+
+/* ---- signature ---------------------------------------------------------- */
+
+static int verify(const struct opts *o, const struct ctbuf *list,
+		  const struct ctbuf *sig)
+{
+	BIO *bio = NULL;
+	struct ctbuf pem = CTBUF_INIT;
+	if (o->keyfile) {
+		if (ctafile_read(o->keyfile, 1 << 20, &pem) < 0)
+			ct_die(CT_EXIT_RUNTIME, "%s", o->keyfile);
+		bio = BIO_new_mem_buf(pem.p, (int)pem.len);
+	} else {
+		bio = BIO_new_mem_buf(google_key, (int)sizeof google_key - 1);
+	}
+	EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ctbuf_free(&pem);
+	if (!k)
+		ct_diex(CT_EXIT_RUNTIME, "%s: not a PEM public key",
+			o->keyfile ? o->keyfile : "built-in key");
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k) == 1 &&
+		 EVP_DigestVerify(ctx, (const unsigned char *)sig->p, sig->len,
+				  (const unsigned char *)list->p, list->len) == 1;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(k);
+	return ok;
+}
+
+/* Read a list and its signature; 0 or -1 (reported). */
+static int load(const struct opts *o, const char *src, struct ctbuf *list)
+{
+	struct ctbuf sig = CTBUF_INIT;
+	char *sname = sig_name(src);
+	int r, have_sig;
+	if (is_url(src)) {
+		if (fetch(src, list) != 0) {
+			ct_warnx("%s: cannot fetch the list", src);
+			free(sname);
+			return -1;
+		}
+		r = fetch(sname, &sig);
+		have_sig = r == 0;
+		if (r < 0 && !o->no_verify) {
+			ct_warnx("%s: cannot fetch the signature", sname);
+			free(sname);
+			ctbuf_free(&sig);
+			return -1;
+		}
+	} else {
+		if (ctafile_read(src, (size_t)64 << 20, list) < 0) {
+			ct_warn("%s", src);
+			free(sname);
+			return -1;
+		}
+		r = ctafile_read(sname, 1 << 16, &sig);
+		have_sig = r == 0;
+	}
+	int status = 0;
+	if (have_sig) {
+		if (!verify(o, list, &sig)) {
+			if (o->no_verify) {
+				ct_warnx("%s: signature does NOT verify "
+					 "(used anyway: --no-verify)", src);
+			} else {
+				ct_warnx("%s: signature does not verify with %s;"
+					 " refusing the list (--no-verify to use "
+					 "it anyway)", src,
+					 o->keyfile ? o->keyfile : "Google's key");
+				status = -1;
+			}
+		}
+	} else if (o->require_sig) {
+		ct_warnx("%s: no signature (%s) and --require-signature", src,
+			 sname);
+		status = -1;
+	}
+	free(sname);
+	ctbuf_free(&sig);
+	return status;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+struct log {
+	char *name, *operator, *type, *url, *submission_url, *log_id, *key;
+	char *state, *interval; /* interval: JSON text or NULL */
+	double mmd;
+	int has_mmd;
+};
+
+struct set {
+	struct log *v;
+	size_t n, cap;
+};
+
+static char *trimmed_url(const char *u)
+{
+	char *s = ct_xstrdup(u);
+	size_t l = strlen(s);
+	while (l > 0 && s[l - 1] == '/')
+		s[--l] = '\0';
+	return s;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void add_log(struct set *s, struct log *l)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].log_id, l->log_id)) {
+			/* the first list that names a log wins */
+			free(l->name); free(l->operator); free(l->type);
+			free(l->url); free(l->submission_url); free(l->log_id);
+			free(l->key); free(l->state); free(l->interval);
+			return;
+		}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = ct_xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	s->v[s->n++] = *l;
+}
+
+/* One log object of a list (or a custom log record). Returns -1 with
+ * a reason if a required field is missing or bad. */
+static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
+		    const char **why)
+{
+	memset(l, 0, sizeof *l);
+	const char *name = str(j, "description");
+	if (!name)
+		name = str(j, "name");
+	const char *id = str(j, "log_id"), *key = str(j, "key");
+	const char *url = tiled ? str(j, "monitoring_url") : str(j, "url");
+	const char *sub = tiled ? str(j, "submission_url") : NULL;
+	if (!name || !id || !key || !url) {
+		*why = "a log without description, log_id, key or URL";
+		return -1;
+	}
+	uint8_t raw[4096];
+	long kl = ctb64_decode(key, strlen(key), raw);
+	long il = ctb64_decode(id, strlen(id), raw + 2048);
+	if (kl <= 0 || kl > 2048 || il != 32) {
+		*why = "a log whose key or log_id is not valid base64";
+		return -1;
+	}
+	uint8_t h[32];
+	SHA256(raw, (size_t)kl, h);
+	if (memcmp(h, raw + 2048, 32)) {
+		*why = "a log whose log_id is not SHA-256 of its key";
+		return -1;
+	}
+	l->name = ct_xstrdup(name);
+	l->operator = ct_xstrdup(op ? op : "");
+	l->type = ct_xstrdup(tiled ? "static" : "rfc6962");
+	l->url = trimmed_url(url);
+	l->submission_url = sub ? trimmed_url(sub) : NULL;
+	l->log_id = ct_xstrdup(id);
+	l->key = ct_xstrdup(key);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "state");
+	if (cJSON_IsObject(st) && st->child && st->child->string)
+		l->state = ct_xstrdup(st->child->string);
+	else if (cJSON_IsString(st))
+		l->state = ct_xstrdup(st->valuestring);
+	else
+		l->state = ct_xstrdup("unknown");
+	const cJSON *mmd = cJSON_GetObjectItemCaseSensitive(j, "mmd");
+	if (cJSON_IsNumber(mmd)) {
+		l->mmd = mmd->valuedouble;
+		l->has_mmd = 1;
+	}
+	const cJSON *ti = cJSON_GetObjectItemCaseSensitive(j, "temporal_interval");
+	if (cJSON_IsObject(ti))
+		l->interval = cJSON_PrintUnformatted(ti);
+	return 0;
+}
+
+static int parse_list(const char *src, const struct ctbuf *b, struct set *s)
+{
+	cJSON *root = cJSON_ParseWithLength(b->p, b->len);
+	if (!root || !cJSON_IsObject(root)) {
+		ct_warnx("%s: not a JSON log list", src);
+		cJSON_Delete(root);
+		return -1;
+	}
+	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(root, "operators");
+	if (!cJSON_IsArray(ops)) {
+		ct_warnx("%s: no \"operators\" array (not a v3 log list)", src);
+		cJSON_Delete(root);
+		return -1;
+	}
+	int bad = 0;
+	const cJSON *op;
+	cJSON_ArrayForEach(op, ops) {
+		const char *opname = str(op, "name");
+		for (int tiled = 0; tiled < 2; tiled++) {
+			const cJSON *logs = cJSON_GetObjectItemCaseSensitive(
+				op, tiled ? "tiled_logs" : "logs");
+			const cJSON *j;
+			cJSON_ArrayForEach(j, logs) {
+				struct log l;
+				const char *why;
+				if (take_log(j, opname, tiled, &l, &why) < 0) {
+					ct_warnx("%s: operator %s: %s", src,
+						 opname ? opname : "?", why);
+					bad = 1;
+					continue;
+				}
+				add_log(s, &l);
+			}
+		}
+	}
+	cJSON_Delete(root);
+	return bad ? -1 : 0;
+}
+
+/* Custom logs: one log record per line, as ct-loglist writes them. */
+static int parse_custom(const char *file, struct set *s)
+{
+	struct ctbuf b = CTBUF_INIT;
+	if (ctafile_read(file, (size_t)16 << 20, &b) < 0) {
+		ct_warn("%s", file);
+		return -1;
+	}
+	int bad = 0;
+	unsigned long lineno = 0;
+	for (size_t at = 0; at < b.len;) {
+		const char *p = b.p + at, *nl = memchr(p, '\n', b.len - at);
+		size_t n = nl ? (size_t)(nl - p) : b.len - at;
+		at += n + 1;
+		lineno++;
+		size_t k = 0;
+		while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
+			k++;
+		if (k == n || p[k] == '#')
+			continue;
+		cJSON *j = cJSON_ParseWithLength(p, n);
+		const char *type = j ? str(j, "type") : NULL;
+		int tiled = type && !strcmp(type, "static");
+		struct log l;
+		const char *why = "not a JSON object";
+		if (j && cJSON_IsObject(j)) {
+			/* a record has url (+ submission_url for static) */
+			if (tiled && !str(j, "monitoring_url")) {
+				cJSON_AddStringToObject(j, "monitoring_url",
+							str(j, "url") ? str(j, "url") : "");
+			}
+			if (take_log(j, str(j, "operator"), tiled, &l, &why) == 0) {
+				add_log(s, &l);
+				cJSON_Delete(j);
+				continue;
+			}
+		}
+		ct_warnx("%s:%lu: %s", file, lineno, why);
+		bad = 1;
+		cJSON_Delete(j);
+	}
+	ctbuf_free(&b);
+	return bad ? -1 : 0;
+}
+
+static int want_state(const struct opts *o, const char *st)
+{
+	if (!strcmp(o->states, "all"))
+		return 1;
+	size_t l = strlen(st);
+	for (const char *p = o->states; *p;) {
+		const char *c = strchr(p, ',');
+		size_t n = c ? (size_t)(c - p) : strlen(p);
+		if (n == l && !strncmp(p, st, n))
+			return 1;
+		p += n + (c ? 1 : 0);
+	}
+	return 0;
+}
+
+static int keep(const struct opts *o, const struct log *l)
+{
+	if (!want_state(o, l->state))
+		return 0;
+	if (o->type && strcmp(o->type, l->type))
+		return 0;
+	if (o->operator_glob && fnmatch(o->operator_glob, l->operator, FNM_CASEFOLD))
+		return 0;
+	if (o->name_glob && fnmatch(o->name_glob, l->name, FNM_CASEFOLD))
+		return 0;
+	if (o->shard_n) {
+		uint8_t raw[48];
+		long n = ctb64_decode(l->log_id, strlen(l->log_id), raw);
+		uint32_t h = n >= 4 ? (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
+					      (uint32_t)raw[2] << 8 | raw[3]
+				    : 0;
+		if (h % o->shard_n != o->shard_i)
+			return 0;
+	}
+	return 1;
+}
+
+static void tsv_field(struct ctbuf *b, const char *s)
+{
+	for (; *s; s++)
+		ctbuf_addc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static void print_log(struct ctout *out, const struct opts *o,
+		      const struct log *l)
+{
+	struct ctbuf *b = &out->buf;
+	if (o->tsv) {
+		const char *f[] = { l->name, l->operator, l->type, l->state,
+				    l->url, l->log_id };
+		for (size_t i = 0; i < 6; i++) {
+			if (i)
+				ctbuf_addc(b, '\t');
+			tsv_field(b, f[i]);
+		}
+		ctbuf_addc(b, '\n');
+	} else {
+		CTBUF_LIT(b, "{\"name\":");
+		ctjson_strz(b, l->name);
+		CTBUF_LIT(b, ",\"operator\":");
+		ctjson_strz(b, l->operator);
+		CTBUF_LIT(b, ",\"type\":");
+		ctjson_strz(b, l->type);
+		CTBUF_LIT(b, ",\"url\":");
+		ctjson_strz(b, l->url);
+		if (l->submission_url) {
+			CTBUF_LIT(b, ",\"submission_url\":");
+			ctjson_strz(b, l->submission_url);
+		}
+		CTBUF_LIT(b, ",\"log_id\":");
+		ctjson_strz(b, l->log_id);
+		CTBUF_LIT(b, ",\"key\":");
+		ctjson_strz(b, l->key);
+		if (l->has_mmd)
+			ctbuf_printf(b, ",\"mmd\":%.0f", l->mmd);
+		CTBUF_LIT(b, ",\"state\":");
+		ctjson_strz(b, l->state);
+		if (l->interval) {
+			CTBUF_LIT(b, ",\"temporal_interval\":");
+			ctbuf_adds(b, l->interval);
+		}
+		CTBUF_LIT(b, "}\n");
+	}
+	if (ctout_record_end(out) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .states = "usable,qualified,readonly" };
+	ct_cli_checkfds();
+	int i = ct_cli_parse(&cli, argc, argv, on_opt, &o);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct set s = { 0 };
+	int failed = 0;
+	const char *none[] = { default_list };
+	const char *const *srcs = i < argc ? (const char *const *)argv + i : none;
+	size_t nsrc = i < argc ? (size_t)(argc - i) : 1;
+	for (size_t k = 0; k < nsrc; k++) {
+		struct ctbuf list = CTBUF_INIT;
+		if (load(&o, srcs[k], &list) < 0 ||
+		    parse_list(srcs[k], &list, &s) < 0)
+			failed = 1;
+		ctbuf_free(&list);
+	}
+	for (size_t k = 0; k < o.ncustom; k++)
+		if (parse_custom(o.custom[k], &s) < 0)
+			failed = 1;
+	if (failed)
+		ct_diex(CT_EXIT_RUNTIME, "no output: fix the lists above");
+	struct ctout out;
+	ctout_init(&out, 1);
+	for (size_t k = 0; k < s.n; k++)
+		if (keep(&o, &s.v[k]))
+			print_log(&out, &o, &s.v[k]);
+	if (ctout_flush(&out) < 0 || close(1) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+	ctout_free(&out);
+	for (size_t k = 0; k < s.n; k++) {
+		struct log *l = &s.v[k];
+		free(l->name); free(l->operator); free(l->type); free(l->url);
+		free(l->submission_url); free(l->log_id); free(l->key);
+		free(l->state); cJSON_free(l->interval);
+	}
+	free(s.v);
+	curl_global_cleanup();
+	return CT_EXIT_OK;
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# ct-loglist: log lists in, log records out.
+load common
+
+# A v3 list written here: two RSA-6962 logs and one static log of two
+# operators, with keys made by OpenSSL; signed with a key of our own.
+setup_more() {
+	python3 - "$T" <<'PY'
+import base64, hashlib, json, subprocess, sys
+t = sys.argv[1]
+def key(name):
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-out", "%s/%s.key" % (t, name)],
+                   check=True, capture_output=True)
+    der = subprocess.run(["openssl", "pkey", "-in", "%s/%s.key" % (t, name),
+                          "-pubout", "-outform", "DER"], check=True,
+                         capture_output=True).stdout
+    return base64.b64encode(der).decode(), base64.b64encode(hashlib.sha256(der).digest()).decode()
+def log(name, url, state, tiled=False):
+    k, i = key(name)
+    d = {"description": name, "log_id": i, "key": k, "mmd": 86400,
+         "state": {state: {"timestamp": "2026-01-01T00:00:00Z"}}}
+    if tiled:
+        d["submission_url"] = url + "/submit/"
+        d["monitoring_url"] = url + "/"
+    else:
+        d["url"] = url + "/"
+    return d
+lst = {"version": "1.0", "log_list_timestamp": "2026-11-01T00:00:00Z", "operators": [
+    {"name": "Alpha CT", "email": [], "logs": [log("Alpha 2026", "http://127.0.0.1/a26", "usable"),
+                                         log("Alpha 2020", "http://127.0.0.1/a20", "retired")],
+     "tiled_logs": [log("Alpha Tiled", "http://127.0.0.1/at", "qualified", True)]},
+    {"name": "Beta Logs", "email": [], "logs": [log("Beta 2027", "http://127.0.0.1/b27", "readonly")],
+     "tiled_logs": []}]}
+open(t + "/list.json", "w").write(json.dumps(lst, indent=2))
+PY
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/sign.key" 2>/dev/null
+	openssl pkey -in "$T/sign.key" -pubout -out "$T/sign.pem"
+	openssl dgst -sha256 -sign "$T/sign.key" -out "$T/list.sig" "$T/list.json"
+}
+
+@test "ct-loglist: --help, --version, bad option, man page options" {
+	check_cli_contract ct-loglist
+	check_man_options ct-loglist
+	run ct-loglist --shard 2/2 "$T/list.json"
+	assert_status 2
+	run ct-loglist --type nope "$T/list.json"
+	assert_status 2
+}
+
+@test "ct-loglist: a list written here: records, states, types, URLs" {
+	run ct-loglist --key "$T/sign.pem" "$T/list.json"
+	assert_status 0
+	assert_line_count 3
+	jq -s -e 'map(select(.name == "Alpha Tiled"))[0] | .type == "static" and .url == "http://127.0.0.1/at"
+	  and .submission_url == "http://127.0.0.1/at/submit" and .state == "qualified" and .operator == "Alpha CT"' \
+		<<<"$output" >/dev/null || fail "$output"
+	jq -s -e 'map(select(.name == "Alpha 2026"))[0] | .type == "rfc6962" and .url == "http://127.0.0.1/a26"
+	  and .mmd == 86400 and (has("submission_url") | not)' <<<"$output" >/dev/null || fail "$output"
+	# log_id is SHA-256 of the key
+	jq -r '.key' <<<"$output" | head -1 | base64 -d | openssl dgst -sha256 -binary | base64 >"$T/id"
+	[ "$(cat "$T/id")" = "$(jq -r .log_id <<<"$output" | head -1)" ] || fail "log_id"
+	run ct-loglist --key "$T/sign.pem" --state all "$T/list.json"
+	assert_line_count 4
+	run ct-loglist --key "$T/sign.pem" --state retired,readonly -f tsv "$T/list.json"
+	[ "$(cut -f1 <<<"$output" | paste -sd,)" = "Alpha 2020,Beta 2027" ] || fail "$output"
+	run ct-loglist --key "$T/sign.pem" --operator 'beta*' "$T/list.json"
+	assert_line_count 1
+	run ct-loglist --key "$T/sign.pem" --name '*2026*' --type rfc6962 "$T/list.json"
+	assert_line_count 1
+}
+
+@test "ct-loglist: signatures: a tampered list is refused, --no-verify warns" {
+	run ct-loglist --key "$T/sign.pem" "$T/list.json"
+	assert_status 0
+	sed -i 's/Alpha 2026/Alpha 2O26/' "$T/list.json"
+	run ct-loglist --key "$T/sign.pem" "$T/list.json"
+	assert_status 1
+	assert_contains "signature does not verify"
+	run ct-loglist --key "$T/sign.pem" --no-verify "$T/list.json"
+	assert_status 0
+	assert_contains "signature does NOT verify"
+	# Google's built-in key does not sign our list either
+	run ct-loglist "$T/list.json"
+	assert_status 1
+	rm "$T/list.sig"
+	run ct-loglist "$T/list.json"
+	assert_status 0
+	run ct-loglist --require-signature "$T/list.json"
+	assert_status 1
+	assert_contains "no signature"
+}
+
+@test "ct-loglist: bad lists and bad logs say where" {
+	echo '{"operators": 3}' >"$T/bad.json"
+	run ct-loglist "$T/bad.json"
+	assert_status 1
+	assert_contains "no \"operators\" array"
+	echo 'not json' >"$T/bad.json"
+	run ct-loglist "$T/bad.json"
+	assert_status 1
+	assert_contains "not a JSON log list"
+	jq '.operators[0].logs[0].log_id = "AAAA"' "$T/list.json" >"$T/bad.json"
+	run ct-loglist "$T/bad.json"
+	assert_status 1
+	assert_contains "Alpha CT"
+	run ct-loglist "$T/nope.json"
+	assert_status 1
+}
+
+@test "ct-loglist: custom logs merge, duplicates by log_id once, shards split" {
+	ct-loglist --key "$T/sign.pem" --state all "$T/list.json" >"$T/all"
+	head -1 "$T/all" | jq -c '.name = "Mine" | .url = "http://127.0.0.1/mine"' >"$T/dup"
+	python3 - "$T/own" <<'PY'
+import base64, hashlib, json, os, sys
+der = os.urandom(91)
+print(json.dumps({"name": "Own", "operator": "Me", "type": "static", "url": "http://127.0.0.1/own/",
+                  "submission_url": "http://127.0.0.1/own", "log_id": base64.b64encode(hashlib.sha256(der).digest()).decode(),
+                  "key": base64.b64encode(der).decode(), "state": "usable"}), file=open(sys.argv[1], "w"))
+PY
+	run ct-loglist --key "$T/sign.pem" --state all --custom "$T/dup" --custom "$T/own" "$T/list.json"
+	assert_status 0
+	assert_line_count 5
+	assert_not_contains '"Mine"'
+	jq -s -e 'map(select(.name == "Own"))[0] | .type == "static" and .url == "http://127.0.0.1/own"' <<<"$output" >/dev/null || fail "$output"
+	# shards: disjoint, and together all of them
+	for i in 0 1 2; do ct-loglist --key "$T/sign.pem" --state all --shard "$i/3" "$T/list.json"; done | sort >"$T/shards"
+	sort "$T/all" | cmp - "$T/shards"
+	echo 'junk' >"$T/badcustom"
+	run ct-loglist --key "$T/sign.pem" --custom "$T/badcustom" "$T/list.json"
+	assert_status 1
+	assert_contains "$T/badcustom:1:"
+}
+
+@test "ct-loglist: from a URL on 127.0.0.1, with the signature beside it" {
+	port=$(free_port)
+	(cd "$T" && exec python3 -m http.server "$port" --bind 127.0.0.1) >/dev/null 2>&1 &
+	srv=$!
+	for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/list.json" >/dev/null && break; sleep 0.1; done
+	run ct-loglist --key "$T/sign.pem" "http://127.0.0.1:$port/list.json"
+	kill "$srv"
+	assert_status 0
+	assert_line_count 3
+}
+
+@test "ct-loglist: every list of the fixtures, Google signatures verified" {
+	need_fixtures
+	for f in "$FIX"/loglist/*.json; do
+		run ct-loglist --state all "$f"
+		[ "$status" -eq 0 ] || fail "$f: $output"
+		[ "${#lines[@]}" -gt 0 ] || fail "$f: no logs"
+		jq -e 'has("name") and has("url") and has("log_id") and has("key") and (.type == "rfc6962" or .type == "static")' \
+			<<<"$output" >/dev/null || fail "$f"
+	done
+	g=$FIX/loglist/google_log_list_v3_85.92_2026-05-29.json
+	run ct-loglist --require-signature "$g"
+	assert_status 0
+	# as many logs of each type as the list has in the default states
+	want=$(jq -r '.operators[] | (.logs[] | select(.state | keys[0] | IN("usable","qualified","readonly")) | "rfc6962"),
+	  (.tiled_logs[]? | select(.state | keys[0] | IN("usable","qualified","readonly")) | "static")' "$g" | sort | uniq -c)
+	[ "$(jq -r .type <<<"$output" | sort | uniq -c)" = "$want" ] || fail "$(jq -r .type <<<"$output" | sort | uniq -c) vs $want"
+	# the Google list and Apple's together: each log once
+	run ct-loglist --state all "$g" "$FIX/loglist/apple_current_log_list_v511.json"
+	[ "$(jq -r .log_id <<<"$output" | sort | uniq -d | wc -l)" -eq 0 ] || fail "duplicates"
+	cp "$g" "$T/g.json"
+	cp "${g%.json}.sig" "$T/g.sig"
+	sed -i '0,/Argon/s/Argon/Argan/' "$T/g.json"
+	run ct-loglist "$T/g.json"
+	assert_status 1
+	assert_contains "signature does not verify with Google's key"
+}
+
+@test "ct-loglist: /dev/full fails loudly" {
+	run bash -c "ct-loglist --key '$T/sign.pem' '$T/list.json' >/dev/full"
+	assert_status 1
+	assert_contains "ct-loglist: write error"
+}

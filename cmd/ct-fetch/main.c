@@ -1,0 +1,603 @@
+/* ct-fetch: fetch entries from RFC 6962 logs, all logs concurrently in
+ * one process (libcurl multi), and write entry records (ct-formats(5)).
+ *
+ * Each log is a small state machine with one request in flight, so its
+ * entries leave in index order: get-sth for the target size, then
+ * get-entries pages from the next index. A short page advances by what
+ * came back; an error, a truncated or unparsable page is retried with
+ * backoff and reported, never skipped. Per-log state files hold the next
+ * index and are written (atomically) only after the entries before it
+ * have been written to standard output. */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "b64.h"
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "io.h"
+#include "json.h"
+#include "leaf.h"
+#include "mem.h"
+#include "sig.h"
+
+struct opts {
+	const char *logs, *state_dir, *stats;
+	uint64_t start, end, batch, poll_ms, max_tries, backoff_ms;
+	int follow, from_start, has_start, has_end, unbuffered;
+};
+
+enum phase { P_STH, P_ENTRIES, P_WAIT, P_DONE, P_FAILED };
+
+struct log {
+	char *name, *url, *id, *type;
+	CURL *h;
+	struct ctbuf body;
+	enum phase phase, after_wait;
+	uint64_t next, target, tree_size, end; /* end: exclusive, 0 = none */
+	int64_t wake_ms, saved_ms;
+	unsigned fails, tries;
+	uint64_t fetched, errors;
+	char last_error[200];
+	int64_t last_ok_ms;
+	int busy, dirty;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static const struct ct_opt opt_table[] = {
+	{ "logs", 'l', "FILE", "log records to fetch (default: standard input)" },
+	{ "follow", 'F', NULL, "keep polling for new entries" },
+	{ "poll", 0, "DURATION", "pause between get-sth polls in --follow (default 10s)" },
+	{ "start", 0, "N", "first index to fetch (a backfill)" },
+	{ "end", 0, "N", "last index to fetch, inclusive" },
+	{ "state-dir", 's', "DIR", "resume from and save one state file per log" },
+	{ "from-start", 0, NULL, "a log without state starts at index 0, not the head" },
+	{ "batch", 'b', "N", "entries asked for per get-entries (default 256)" },
+	{ "max-tries", 0, "N", "give up a log after N failed tries in a row (default 0: never)" },
+	{ "stats", 0, "FILE", "write per-log health as JSON to FILE (atomically, every 5 s)" },
+	{ "unbuffered", 'u', NULL, "flush after every record" },
+	{ "backoff", 0, "DURATION", "first retry delay, doubling to 5 min (default 1s)" },
+};
+
+static const struct ct_cli cli = {
+	"[options] [--logs FILE]",
+	"Fetch entries from RFC 6962 CT logs, all logs at once, and write\n"
+	"entry records. Log records come from ct-loglist on standard input.",
+	opt_table, sizeof opt_table / sizeof opt_table[0]
+};
+
+static int on_opt(void *ctx, int idx, const char *arg)
+{
+	struct opts *o = ctx;
+	switch (idx) {
+	case 0: o->logs = arg; break;
+	case 1: o->follow = 1; break;
+	case 2: o->poll_ms = ct_cli_duration_ms("poll", arg); break;
+	case 3: o->start = ct_cli_u64("start", arg, 0, UINT64_MAX >> 2); o->has_start = 1; break;
+	case 4: o->end = ct_cli_u64("end", arg, 0, UINT64_MAX >> 2); o->has_end = 1; break;
+	case 5: o->state_dir = arg; break;
+	case 6: o->from_start = 1; break;
+	case 7: o->batch = ct_cli_u64("batch", arg, 1, 100000); break;
+	case 8: o->max_tries = ct_cli_u64("max-tries", arg, 0, 1000000); break;
+	case 9: o->stats = arg; break;
+	case 10: o->unbuffered = 1; break;
+	case 11: o->backoff_ms = ct_cli_duration_ms("backoff", arg); break;
+	}
+	return 0;
+}
+
+/* ---- logs and state ------------------------------------------------------ */
+
+static char *state_path(const struct opts *o, const struct log *l)
+{
+	struct ctbuf b = CTBUF_INIT;
+	ctbuf_printf(&b, "%s/", o->state_dir);
+	for (const char *p = l->id; *p; p++)
+		ctbuf_addc(&b, *p == '/' ? '_' : *p == '+' ? '-' : *p == '=' ? '\0' : *p);
+	b.len = strlen(ctbuf_cstr(&b));
+	ctbuf_adds(&b, ".state");
+	return ctbuf_cstr(&b);
+}
+
+/* 1 and *next if a state file exists, 0 if not; dies if it is bad. */
+static int load_state(const struct opts *o, const struct log *l,
+		      uint64_t *next)
+{
+	char *p = state_path(o, l);
+	struct ctbuf b = CTBUF_INIT;
+	int r = 0;
+	if (ctafile_read(p, 1 << 20, &b) < 0) {
+		if (errno != ENOENT)
+			ct_die(CT_EXIT_RUNTIME, "%s", p);
+	} else {
+		cJSON *j = cJSON_ParseWithLength(b.p, b.len);
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "next");
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "url");
+		if (!cJSON_IsNumber(n) || n->valuedouble < 0 ||
+		    n->valuedouble > 9007199254740992.0 || !cJSON_IsString(u))
+			ct_diex(CT_EXIT_RUNTIME, "%s: not a ct-fetch state file "
+				"(fix or remove it)", p);
+		if (strcmp(u->valuestring, l->url))
+			ct_warnx("%s: state of %s, now %s: same log ID, going on",
+				 p, u->valuestring, l->url);
+		*next = (uint64_t)n->valuedouble;
+		cJSON_Delete(j);
+		r = 1;
+	}
+	ctbuf_free(&b);
+	free(p);
+	return r;
+}
+
+static int save_state(const struct opts *o, struct log *l)
+{
+	if (!o->state_dir || !l->dirty)
+		return 0;
+	char *p = state_path(o, l);
+	struct ctbuf b = CTBUF_INIT;
+	ctbuf_printf(&b, "{\"url\":");
+	ctjson_strz(&b, l->url);
+	ctbuf_printf(&b, ",\"name\":");
+	ctjson_strz(&b, l->name);
+	ctbuf_printf(&b, ",\"next\":%llu,\"tree_size\":%llu,\"saved\":%lld}\n",
+		     (unsigned long long)l->next,
+		     (unsigned long long)l->tree_size, (long long)time(NULL));
+	int r = ctafile_write(p, b.p, b.len);
+	if (r < 0)
+		ct_warn("%s", p);
+	else
+		l->dirty = 0;
+	l->saved_ms = now_ms();
+	ctbuf_free(&b);
+	free(p);
+	return r;
+}
+
+static char *dup_str(const cJSON *j, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
+	return cJSON_IsString(v) ? ct_xstrdup(v->valuestring) : NULL;
+}
+
+static size_t read_logs(const struct opts *o, struct log **out)
+{
+	int fd = o->logs ? open(o->logs, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0)
+		ct_die(CT_EXIT_RUNTIME, "%s", o->logs);
+	if (!o->logs && isatty(0))
+		ct_usage_error("no logs: pipe ct-loglist in or give --logs FILE");
+	struct ctlines *l = ctlines_new(fd, 1 << 20, NULL);
+	const char *line;
+	size_t len, n = 0, cap = 0;
+	for (;;) {
+		int r = ctlines_next(l, &line, &len);
+		if (r == 0)
+			break;
+		if (r == -3)
+			continue;
+		if (r < 0)
+			ct_diex(CT_EXIT_RUNTIME, "%s:%lu: unreadable log record",
+				o->logs ? o->logs : "stdin", ctlines_lineno(l));
+		if (len == 0)
+			continue;
+		cJSON *j = cJSON_ParseWithLength(line, len);
+		struct log lg = { 0 };
+		lg.url = dup_str(j, "url");
+		lg.id = dup_str(j, "log_id");
+		lg.name = dup_str(j, "name");
+		lg.type = dup_str(j, "type");
+		if (!lg.url || !lg.id)
+			ct_diex(CT_EXIT_RUNTIME, "%s:%lu: not a log record (url "
+				"and log_id needed)", o->logs ? o->logs : "stdin",
+				ctlines_lineno(l));
+		if (!lg.name)
+			lg.name = ct_xstrdup(lg.url);
+		if (lg.type && strcmp(lg.type, "rfc6962")) {
+			ct_warnx("%s: a %s log, not fetched (static-ct-api "
+				 "support is to come)", lg.name, lg.type);
+			free(lg.url); free(lg.id); free(lg.name); free(lg.type);
+			cJSON_Delete(j);
+			continue;
+		}
+		size_t ul = strlen(lg.url);
+		while (ul && lg.url[ul - 1] == '/')
+			lg.url[--ul] = '\0';
+		cJSON_Delete(j);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = ct_xrealloc(*out, cap * sizeof **out);
+		}
+		(*out)[n++] = lg;
+	}
+	ctlines_free(l);
+	if (fd)
+		close(fd);
+	return n;
+}
+
+/* ---- HTTP ------------------------------------------------------------------ */
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	struct log *l = ud;
+	if (l->body.len + sz * n > ((size_t)256 << 20))
+		return 0;
+	ctbuf_add(&l->body, p, sz * n);
+	return sz * n;
+}
+
+static void start_request(CURLM *m, struct log *l, const struct opts *o)
+{
+	char url[2048];
+	if (l->phase == P_STH) {
+		snprintf(url, sizeof url, "%s/ct/v1/get-sth", l->url);
+	} else {
+		uint64_t last = l->next + o->batch - 1;
+		if (last >= l->target)
+			last = l->target - 1;
+		snprintf(url, sizeof url,
+			 "%s/ct/v1/get-entries?start=%llu&end=%llu", l->url,
+			 (unsigned long long)l->next, (unsigned long long)last);
+	}
+	if (!l->h) {
+		l->h = curl_easy_init();
+		curl_easy_setopt(l->h, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(l->h, CURLOPT_WRITEDATA, l);
+		curl_easy_setopt(l->h, CURLOPT_PRIVATE, l);
+		curl_easy_setopt(l->h, CURLOPT_CONNECTTIMEOUT, 10L);
+		curl_easy_setopt(l->h, CURLOPT_TIMEOUT, 60L);
+		curl_easy_setopt(l->h, CURLOPT_ACCEPT_ENCODING, "");
+		curl_easy_setopt(l->h, CURLOPT_USERAGENT,
+				 "ct-fetch/" CT_VERSION " (ctstream)");
+		curl_easy_setopt(l->h, CURLOPT_NOSIGNAL, 1L);
+	}
+	curl_easy_setopt(l->h, CURLOPT_URL, url);
+	ctbuf_reset(&l->body);
+	curl_multi_add_handle(m, l->h);
+	l->busy = 1;
+}
+
+/* A failed try: back off exponentially with jitter, or as told. */
+static void failed(struct log *l, const struct opts *o, long retry_after_s,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void failed(struct log *l, const struct opts *o, long retry_after_s,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->last_error, sizeof l->last_error, fmt, ap);
+	va_end(ap);
+	l->errors++;
+	l->fails++;
+	int64_t delay = o->backoff_ms > 0 ? (int64_t)o->backoff_ms : 1;
+	for (unsigned i = 1; i < l->fails && delay < 300000; i++)
+		delay *= 2;
+	if (delay > 300000)
+		delay = 300000;
+	delay = delay / 2 + rand() % (delay / 2 + 1); /* jitter */
+	if (retry_after_s > 0)
+		delay = retry_after_s * 1000;
+	ct_warnx("%s: %s (try %u; again in %.1f s)", l->name, l->last_error,
+		 l->fails, (double)delay / 1000);
+	if (o->max_tries && l->fails >= o->max_tries) {
+		ct_warnx("%s: giving up after %u failed tries at index %llu",
+			 l->name, l->fails, (unsigned long long)l->next);
+		l->phase = P_FAILED;
+		return;
+	}
+	l->after_wait = l->phase;
+	l->phase = P_WAIT;
+	l->wake_ms = now_ms() + delay;
+}
+
+static void got_sth(struct log *l, const struct opts *o)
+{
+	struct ctjson_val root, ts;
+	uint64_t size;
+	if (ctjson_parse(l->body.p, l->body.len, &root) < 0 ||
+	    ctjson_member(&root, "tree_size", &ts) != 1 ||
+	    ctjson_u64(&ts, &size) < 0) {
+		failed(l, o, 0, "get-sth: not an STH");
+		return;
+	}
+	if (size < l->tree_size) {
+		failed(l, o, 0, "get-sth: the tree shrank from %llu to %llu",
+		       (unsigned long long)l->tree_size,
+		       (unsigned long long)size);
+		return;
+	}
+	l->fails = 0;
+	l->tree_size = size;
+	l->last_ok_ms = now_ms();
+	l->target = l->end && l->end < size ? l->end : size;
+	if (l->next == UINT64_MAX) { /* a new log: start at the head */
+		l->next = size;
+		l->dirty = 1;
+	}
+	if (l->next < l->target) {
+		l->phase = P_ENTRIES;
+	} else if (o->follow && !(l->end && l->next >= l->end)) {
+		l->after_wait = P_STH;
+		l->phase = P_WAIT;
+		l->wake_ms = now_ms() + (int64_t)o->poll_ms;
+	} else {
+		l->phase = P_DONE;
+	}
+}
+
+static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
+{
+	struct ctjson_val root, arr, e, k, li, ed;
+	if (ctjson_parse(l->body.p, l->body.len, &root) < 0 ||
+	    ctjson_member(&root, "entries", &arr) != 1 ||
+	    arr.type != CTJSON_ARRAY) {
+		failed(l, o, 0, "get-entries at %llu: not a get-entries "
+		       "response (%zu bytes)", (unsigned long long)l->next,
+		       l->body.len);
+		return;
+	}
+	/* Check the whole page first: a bad entry is retried, not skipped,
+	 * and nothing of the page is written before it is whole. */
+	struct ctjson_iter it;
+	ctjson_iter_init(&it, &arr);
+	size_t count = 0;
+	struct ctbuf raw = CTBUF_INIT;
+	while (ctjson_next(&it, &k, &e) > 0) {
+		struct ctleaf leaf;
+		const char *err = "not an object";
+		if (e.type == CTJSON_OBJECT &&
+		    ctjson_member(&e, "leaf_input", &li) == 1 &&
+		    ctjson_member(&e, "extra_data", &ed) == 1 &&
+		    li.type == CTJSON_STRING && ed.type == CTJSON_STRING &&
+		    !li.escaped && !ed.escaped) {
+			ctbuf_reset(&raw);
+			uint8_t *d = (uint8_t *)ctbuf_room(&raw, CTB64_DECODED_MAX(li.len));
+			long dl = ctb64_decode(li.p, li.len, d);
+			err = dl < 0 ? "leaf_input is not base64" : NULL;
+			if (!err && ctleaf_parse(d, (size_t)dl, &leaf, &err) == 0)
+				err = NULL;
+		}
+		if (err) {
+			failed(l, o, 0, "get-entries: entry %llu: %s",
+			       (unsigned long long)(l->next + count), err);
+			ctbuf_free(&raw);
+			return;
+		}
+		count++;
+		if (l->next + count >= l->target)
+			break; /* a log that returns more than asked */
+	}
+	ctbuf_free(&raw);
+	if (count == 0) {
+		failed(l, o, 0, "get-entries at %llu: no entries",
+		       (unsigned long long)l->next);
+		return;
+	}
+	ctjson_iter_init(&it, &arr);
+	for (size_t i = 0; i < count; i++) {
+		ctjson_next(&it, &k, &e);
+		ctjson_member(&e, "leaf_input", &li);
+		ctjson_member(&e, "extra_data", &ed);
+		struct ctbuf *b = &out->buf;
+		CTBUF_LIT(b, "{\"log\":");
+		ctjson_strz(b, l->url);
+		CTBUF_LIT(b, ",\"log_name\":");
+		ctjson_strz(b, l->name);
+		CTBUF_LIT(b, ",\"index\":");
+		ctbuf_addu64(b, l->next + i);
+		CTBUF_LIT(b, ",\"leaf_input\":\"");
+		ctbuf_add(b, li.p, li.len);
+		CTBUF_LIT(b, "\",\"extra_data\":\"");
+		ctbuf_add(b, ed.p, ed.len);
+		CTBUF_LIT(b, "\"}\n");
+		if (ctout_record_end(out) < 0)
+			ct_die(CT_EXIT_RUNTIME, "write error");
+	}
+	l->next += count;
+	l->fetched += count;
+	l->fails = 0;
+	l->dirty = 1;
+	l->last_ok_ms = now_ms();
+	if (l->next >= l->target) {
+		if (o->follow && !(l->end && l->next >= l->end)) {
+			l->phase = P_STH;
+		} else {
+			l->phase = P_DONE;
+		}
+	}
+}
+
+static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
+{
+	struct log *l;
+	curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&l);
+	l->busy = 0;
+	long code = 0;
+	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &code);
+	if (msg->data.result != CURLE_OK) {
+		failed(l, o, 0, "%s", curl_easy_strerror(msg->data.result));
+		return;
+	}
+	if (code == 429 || code == 503) {
+		curl_off_t ra = 0;
+		curl_easy_getinfo(l->h, CURLINFO_RETRY_AFTER, &ra);
+		failed(l, o, (long)ra, "HTTP %ld%s", code,
+		       ra ? " with Retry-After" : "");
+		return;
+	}
+	if (code != 200) {
+		failed(l, o, 0, "HTTP %ld", code);
+		return;
+	}
+	if (l->phase == P_STH)
+		got_sth(l, o);
+	else
+		got_entries(l, o, out);
+}
+
+/* ---- stats ------------------------------------------------------------------ */
+
+static void write_stats(const struct opts *o, struct log *logs, size_t n)
+{
+	if (!o->stats)
+		return;
+	static const char *const ph[] = { "sth", "entries", "backoff", "done",
+					  "failed" };
+	struct ctbuf b = CTBUF_INIT;
+	int64_t t = now_ms();
+	ctbuf_addc(&b, '[');
+	for (size_t i = 0; i < n; i++) {
+		struct log *l = &logs[i];
+		if (i)
+			ctbuf_addc(&b, ',');
+		CTBUF_LIT(&b, "{\"name\":");
+		ctjson_strz(&b, l->name);
+		CTBUF_LIT(&b, ",\"url\":");
+		ctjson_strz(&b, l->url);
+		ctbuf_printf(&b, ",\"state\":\"%s\",\"next\":%llu,\"tree_size\":%llu,"
+				 "\"behind\":%llu,\"fetched\":%llu,\"errors\":%llu,"
+				 "\"failing_tries\":%u,\"last_ok_s_ago\":%lld,"
+				 "\"last_error\":",
+			     ph[l->phase == P_WAIT ? (l->fails ? 2 : 0) : l->phase],
+			     (unsigned long long)(l->next == UINT64_MAX ? 0 : l->next),
+			     (unsigned long long)l->tree_size,
+			     (unsigned long long)(l->next != UINT64_MAX &&
+							  l->tree_size > l->next
+						  ? l->tree_size - l->next : 0),
+			     (unsigned long long)l->fetched,
+			     (unsigned long long)l->errors, l->fails,
+			     (long long)(l->last_ok_ms ? (t - l->last_ok_ms) / 1000 : -1));
+		ctjson_strz(&b, l->last_error);
+		ctbuf_addc(&b, '}');
+	}
+	CTBUF_LIT(&b, "]\n");
+	if (ctafile_write(o->stats, b.p, b.len) < 0)
+		ct_warn("%s", o->stats);
+	ctbuf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .batch = 256, .poll_ms = 10000, .backoff_ms = 1000 };
+	ct_cli_checkfds();
+	int i = ct_cli_parse(&cli, argc, argv, on_opt, &o);
+	if (i != argc)
+		ct_usage_error("unexpected argument '%s' (give logs on standard "
+			       "input or with --logs)", argv[i]);
+	if (o.has_start && o.has_end && o.end < o.start)
+		ct_usage_error("--end is before --start");
+	if (o.state_dir && mkdir(o.state_dir, 0755) < 0 && errno != EEXIST)
+		ct_die(CT_EXIT_RUNTIME, "%s", o.state_dir);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct log *logs = NULL;
+	size_t n = read_logs(&o, &logs);
+	if (!n)
+		ct_diex(CT_EXIT_RUNTIME, "no RFC 6962 logs to fetch");
+	for (size_t k = 0; k < n; k++) {
+		struct log *l = &logs[k];
+		uint64_t saved;
+		l->phase = P_STH;
+		l->end = o.has_end ? o.end + 1 : 0;
+		if (o.has_start)
+			l->next = o.start; /* a range: state is not consulted */
+		else if (o.state_dir && load_state(&o, l, &saved))
+			l->next = saved;
+		else
+			l->next = o.from_start || o.has_end ? 0 : UINT64_MAX;
+	}
+	ct_sig_setup(1, -1);
+	struct ctout out;
+	ctout_init(&out, 1);
+	out.unbuffered = o.unbuffered;
+	CURLM *m = curl_multi_init();
+	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+	int64_t stats_ms = 0;
+	int failed_any = 0;
+	while (!ct_sig_stop) {
+		int64_t t = now_ms();
+		size_t active = 0;
+		for (size_t k = 0; k < n; k++) {
+			struct log *l = &logs[k];
+			if (l->phase == P_WAIT && t >= l->wake_ms)
+				l->phase = l->after_wait;
+			if (!l->busy && (l->phase == P_STH || l->phase == P_ENTRIES))
+				start_request(m, l, &o);
+			active += l->phase != P_DONE && l->phase != P_FAILED;
+		}
+		if (!active)
+			break;
+		int running;
+		curl_multi_perform(m, &running);
+		int left;
+		CURLMsg *msg;
+		for (;;) {
+			msg = curl_multi_info_read(m, &left);
+			if (!msg)
+				break;
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_multi_remove_handle(m, msg->easy_handle);
+			finished(msg, &o, &out);
+		}
+		/* State only after what it covers is out of our buffer. */
+		t = now_ms();
+		int flushed = 0;
+		for (size_t k = 0; k < n; k++) {
+			struct log *l = &logs[k];
+			if (l->dirty && o.state_dir && t - l->saved_ms >= 1000) {
+				if (!flushed && ctout_flush(&out) < 0)
+					ct_die(CT_EXIT_RUNTIME, "write error");
+				flushed = 1;
+				save_state(&o, l);
+			}
+		}
+		if (o.stats && t - stats_ms >= 5000) {
+			write_stats(&o, logs, n);
+			stats_ms = t;
+		}
+		curl_multi_poll(m, NULL, 0, 200, NULL);
+	}
+	if (ctout_flush(&out) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+	for (size_t k = 0; k < n; k++) {
+		struct log *l = &logs[k];
+		if (l->phase == P_FAILED)
+			failed_any = 1;
+		save_state(&o, l);
+	}
+	write_stats(&o, logs, n);
+	if (close(1) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+	for (size_t k = 0; k < n; k++) {
+		struct log *l = &logs[k];
+		if (l->h) {
+			curl_multi_remove_handle(m, l->h);
+			curl_easy_cleanup(l->h);
+		}
+		ctbuf_free(&l->body);
+		free(l->name); free(l->url); free(l->id); free(l->type);
+	}
+	free(logs);
+	curl_multi_cleanup(m);
+	curl_global_cleanup();
+	ctout_free(&out);
+	return failed_any ? CT_EXIT_RUNTIME : CT_EXIT_OK;
+}

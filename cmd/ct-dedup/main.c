@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "dedup.h"
 #include "diag.h"
+#include "filter.h"
 #include "io.h"
 #include "ndkey.h"
 #include "sig.h"
@@ -70,7 +71,7 @@ struct run {
 	struct ctdedup *set;
 	struct ctout out;
 	EVP_MD_CTX *md;
-	uint64_t unkeyed, toolong;
+	uint64_t unkeyed;
 	int failed;
 };
 
@@ -117,36 +118,30 @@ static void one_line(struct run *r, const char *line, size_t len)
 		emit(r, line, len);
 }
 
-static void read_input(struct run *r, int fd, const char *name)
+static void on_line(void *ctx, const char *p, size_t n)
 {
-	struct ctlines *l = ctlines_new(fd, (size_t)64 << 20, &r->out);
-	const char *line;
-	size_t len;
-	while (!ct_sig_stop) {
-		if (ct_sig_usr1) {
-			ct_sig_usr1 = 0;
-			print_stats(r);
-		}
-		int n = ctlines_next(l, &line, &len);
-		if (n == 0)
-			break;
-		if (n == -3)
-			continue;
-		if (n == -1) {
-			ct_warn("%s: read error", name);
-			r->failed = 1;
-			break;
-		}
-		if (n == -2) {
-			ct_warnx("%s:%lu: line longer than 64 MiB, skipped",
-				 name, ctlines_lineno(l));
-			r->toolong++;
-			r->failed = 1;
-			continue;
-		}
-		one_line(r, line, len);
+	one_line(ctx, p, n);
+}
+
+static int on_poll(void *ctx)
+{
+	struct run *r = ctx;
+	if (ct_sig_usr1) {
+		ct_sig_usr1 = 0;
+		print_stats(r);
 	}
-	ctlines_free(l);
+	return ct_sig_stop;
+}
+
+static void on_problem(void *ctx, int what, const char *file,
+		       unsigned long lineno)
+{
+	struct run *r = ctx;
+	r->failed = 1;
+	if (what == CTFILTER_LONG)
+		ct_warnx("%s:%lu: line longer than 64 MiB, skipped", file, lineno);
+	else
+		ct_warn("%s%s", file, what == CTFILTER_READ ? ": read error" : "");
 }
 
 static void load_state(struct run *r)
@@ -197,20 +192,9 @@ int main(int argc, char **argv)
 	ct_sig_setup(0, -1);
 	ctout_init(&r.out, 1);
 	r.out.unbuffered = r.o.unbuffered;
-	if (i == argc)
-		read_input(&r, 0, "stdin");
-	for (; i < argc && !ct_sig_stop; i++) {
-		int fd = !strcmp(argv[i], "-") ? 0
-						: open(argv[i], O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			ct_warn("%s", argv[i]);
-			r.failed = 1;
-			continue;
-		}
-		read_input(&r, fd, argv[i]);
-		if (fd)
-			close(fd);
-	}
+	struct ctfilter f = { (size_t)64 << 20, &r.out, &r, on_line, on_poll,
+			      on_problem };
+	ctfilter_run(&f, argv + i, argc - i);
 	if (ctout_flush(&r.out) < 0)
 		ct_die(CT_EXIT_RUNTIME, "write error");
 	if (r.o.state)

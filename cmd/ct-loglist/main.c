@@ -291,14 +291,24 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static void free_log(struct log *l)
+{
+	free(l->name);
+	free(l->operator);
+	free(l->type);
+	free(l->url);
+	free(l->submission_url);
+	free(l->log_id);
+	free(l->key);
+	free(l->state);
+	cJSON_free(l->interval);
+}
+
 static void add_log(struct set *s, struct log *l)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->v[i].log_id, l->log_id)) {
-			/* the first list that names a log wins */
-			free(l->name); free(l->operator); free(l->type);
-			free(l->url); free(l->submission_url); free(l->log_id);
-			free(l->key); free(l->state); free(l->interval);
+			free_log(l); /* the first list that names a log wins */
 			return;
 		}
 	if (s->n == s->cap) {
@@ -564,12 +574,8 @@ int main(int argc, char **argv)
 	if (ctout_flush(&out) < 0 || close(1) < 0)
 		ct_die(CT_EXIT_RUNTIME, "write error");
 	ctout_free(&out);
-	for (size_t k = 0; k < s.n; k++) {
-		struct log *l = &s.v[k];
-		free(l->name); free(l->operator); free(l->type); free(l->url);
-		free(l->submission_url); free(l->log_id); free(l->key);
-		free(l->state); cJSON_free(l->interval);
-	}
+	for (size_t k = 0; k < s.n; k++)
+		free_log(&s.v[k]);
 	free(s.v);
 	curl_global_cleanup();
 	return CT_EXIT_OK;

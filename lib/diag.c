@@ -1,5 +1,6 @@
 /* diag: formatted one-line messages on stderr. */
 #include "diag.h"
+#include "filter.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,4 +92,15 @@ void ct_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s: try '%s --help'\n", prog, prog);
 	exit(CT_EXIT_USAGE);
+}
+
+/* The one line a line filter prints for a ctfilter problem. */
+void ct_warn_filter(int what, const char *file, unsigned long lineno)
+{
+	if (what == CTFILTER_LONG)
+		ct_warnx("%s:%lu: line too long, skipped", file, lineno);
+	else if (what == CTFILTER_READ)
+		ct_warn("%s: read error", file);
+	else
+		ct_warn("%s", file);
 }

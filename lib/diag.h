@@ -32,4 +32,8 @@ _Noreturn void ct_diex(int code, const char *fmt, ...)
 _Noreturn void ct_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/* Report a lib/filter problem (CTFILTER_OPEN, _READ, _LONG) in the
+ * usual one-line form. */
+void ct_warn_filter(int what, const char *file, unsigned long lineno);
+
 #endif

@@ -138,10 +138,7 @@ static void on_problem(void *ctx, int what, const char *file,
 {
 	struct run *r = ctx;
 	r->failed = 1;
-	if (what == CTFILTER_LONG)
-		ct_warnx("%s:%lu: line longer than 64 MiB, skipped", file, lineno);
-	else
-		ct_warn("%s%s", file, what == CTFILTER_READ ? ": read error" : "");
+	ct_warn_filter(what, file, lineno);
 }
 
 static void load_state(struct run *r)

@@ -249,8 +249,10 @@ static void fixtures(void)
 		if (cJSON_IsString(x)) {
 			uint8_t raw[64], lh[CTM_HASH];
 			size_t l = strlen(x->valuestring) / 2;
-			for (size_t i = 0; i < l && i < sizeof raw; i++)
-				sscanf(x->valuestring + 2 * i, "%2hhx", &raw[i]);
+			for (size_t i = 0; i < l && i < sizeof raw; i++) {
+				char two[3] = { x->valuestring[2 * i], x->valuestring[2 * i + 1], 0 };
+				raw[i] = (uint8_t)strtoul(two, NULL, 16);
+			}
 			ctm_leaf_hash(raw, l, lh);
 			ctm_range_append(&r, lh);
 		}

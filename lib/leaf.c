@@ -1,6 +1,9 @@
 /* leaf: TLS-encoded RFC 6962 structures (section 3.4, 4.6). */
 #include "leaf.h"
 
+#include <openssl/sha.h>
+#include <string.h>
+
 struct rd {
 	const uint8_t *p, *end;
 };
@@ -151,4 +154,83 @@ void ctleaf_encode_extra(struct ctbuf *b, int entry_type,
 		put_be(b, c->certs[i].len, 3);
 		ctbuf_add(b, c->certs[i].p, c->certs[i].len);
 	}
+}
+
+long ctleaf_tile_next(const uint8_t *p, size_t len, struct cttileleaf *out,
+		      const char **err)
+{
+	struct rd r = { p, p + len };
+	struct ctleaf *l = &out->leaf;
+	if (!need(&r, 10)) {
+		*err = "truncated tile leaf";
+		return -1;
+	}
+	out->entry.p = p;
+	l->timestamp = get_be(&r, 8);
+	l->entry_type = (int)get_be(&r, 2);
+	l->issuer_key_hash = NULL;
+	if (l->entry_type == CTLEAF_PRECERT) {
+		if (!need(&r, 32)) {
+			*err = "truncated issuer key hash";
+			return -1;
+		}
+		l->issuer_key_hash = r.p;
+		r.p += 32;
+	} else if (l->entry_type != CTLEAF_X509) {
+		*err = "unknown entry type";
+		return -1;
+	}
+	if (get_vec(&r, 3, 1, &l->cert, err) < 0 ||
+	    get_vec(&r, 2, 0, &l->extensions, err) < 0)
+		return -1;
+	out->entry.len = (size_t)(r.p - p);
+	out->pre_cert.p = NULL;
+	out->pre_cert.len = 0;
+	if (l->entry_type == CTLEAF_PRECERT &&
+	    get_vec(&r, 3, 1, &out->pre_cert, err) < 0)
+		return -1;
+	struct ct_bytes fps;
+	if (get_vec(&r, 2, 0, &fps, err) < 0)
+		return -1;
+	if (fps.len % 32) {
+		*err = "fingerprints are not 32 bytes each";
+		return -1;
+	}
+	if (fps.len / 32 > CTLEAF_MAX_CHAIN) {
+		*err = "chain too long";
+		return -1;
+	}
+	out->nfp = fps.len / 32;
+	out->fp = fps.p;
+	return (long)(r.p - p);
+}
+
+void ctleaf_tile_leaf_input(struct ctbuf *b, const struct cttileleaf *t)
+{
+	ctbuf_addc(b, 0);
+	ctbuf_addc(b, 0);
+	ctbuf_add(b, t->entry.p, t->entry.len);
+}
+
+int ctleaf_tile_encode(struct ctbuf *b, const uint8_t *leaf_input,
+		       size_t llen, const uint8_t *extra, size_t elen,
+		       const char **err)
+{
+	struct ctleaf l;
+	struct ctchain c;
+	if (ctleaf_parse(leaf_input, llen, &l, err) < 0 ||
+	    ctleaf_parse_extra(extra, elen, l.entry_type, &c, err) < 0)
+		return -1;
+	ctbuf_add(b, leaf_input + 2, llen - 2);
+	if (l.entry_type == CTLEAF_PRECERT) {
+		put_be(b, c.pre_cert.len, 3);
+		ctbuf_add(b, c.pre_cert.p, c.pre_cert.len);
+	}
+	put_be(b, c.n * 32, 2);
+	for (size_t i = 0; i < c.n; i++) {
+		uint8_t *h = (uint8_t *)ctbuf_room(b, 32);
+		SHA256(c.certs[i].p, c.certs[i].len, h);
+		ctbuf_commit(b, 32);
+	}
+	return 0;
 }

@@ -48,4 +48,32 @@ void ctleaf_encode(struct ctbuf *b, const struct ctleaf *l);
 void ctleaf_encode_extra(struct ctbuf *b, int entry_type,
 			 const struct ctchain *c);
 
+/* ---- static-ct-api data tiles ---- */
+
+/* One TileLeaf: a TimestampedEntry, the precertificate for precert
+ * entries, and the SHA-256 fingerprints of the chain's issuers. */
+struct cttileleaf {
+	struct ctleaf leaf;		/* as decoded from the entry */
+	struct ct_bytes entry;		/* the TimestampedEntry bytes */
+	struct ct_bytes pre_cert;	/* precert entries, else empty */
+	size_t nfp;			/* fingerprints, 32 bytes each */
+	const uint8_t *fp;
+};
+
+/* Decode the TileLeaf at p[0..len): the bytes it took, or -1 with *err
+ * ("truncated", "unknown entry type", more than CTLEAF_MAX_CHAIN
+ * fingerprints...). */
+long ctleaf_tile_next(const uint8_t *p, size_t len, struct cttileleaf *out,
+		      const char **err);
+
+/* The MerkleTreeLeaf of a tile leaf (00 00 || TimestampedEntry), which
+ * hashes to the level-0 tile hash. */
+void ctleaf_tile_leaf_input(struct ctbuf *b, const struct cttileleaf *t);
+
+/* Append the TileLeaf of an entry given as leaf_input and extra_data;
+ * the issuers' fingerprints are computed. 0, or -1 with *err. */
+int ctleaf_tile_encode(struct ctbuf *b, const uint8_t *leaf_input,
+		       size_t llen, const uint8_t *extra, size_t elen,
+		       const char **err);
+
 #endif

@@ -33,21 +33,34 @@
 
 struct opts {
 	const char *logs, *state_dir, *stats;
-	uint64_t start, end, batch, poll_ms, max_tries, backoff_ms;
-	int follow, from_start, has_start, has_end, unbuffered;
+	uint64_t start, end, batch, poll_ms, max_tries, backoff_ms, timeout_ms;
+	uint64_t breaker, breaker_ms;
+	double rate, op_rate;
+	int follow, from_start, has_start, has_end, unbuffered, quiet;
+};
+
+/* A token bucket: rate per second, a burst of one second's worth. */
+struct bucket {
+	char *name;
+	double tokens, rate;
+	int64_t at_ms;
 };
 
 enum phase { P_STH, P_ENTRIES, P_WAIT, P_DONE, P_FAILED };
 
+enum health { H_HEALTHY, H_DEGRADED, H_UNHEALTHY };
+
 struct log {
-	char *name, *url, *id, *type;
+	char *name, *url, *id, *type, *operator;
+	struct bucket own, *op;
 	CURL *h;
 	struct ctbuf body;
 	enum phase phase, after_wait;
 	uint64_t next, target, tree_size, end; /* end: exclusive, 0 = none */
 	int64_t wake_ms, saved_ms;
 	unsigned fails, tries;
-	uint64_t fetched, errors;
+	uint64_t fetched, errors, batch, full_pages, range_start;
+	int64_t started_ms;
 	char last_error[200];
 	int64_t last_ok_ms;
 	int busy, dirty;
@@ -73,6 +86,12 @@ static const struct ct_opt opt_table[] = {
 	{ "stats", 0, "FILE", "write per-log health as JSON to FILE (atomically, every 5 s)" },
 	{ "unbuffered", 'u', NULL, "flush after every record" },
 	{ "backoff", 0, "DURATION", "first retry delay, doubling to 5 min (default 1s)" },
+	{ "timeout", 0, "DURATION", "give up a request after this long (default 60s)" },
+	{ "rate", 0, "N", "at most N requests per second to each log (default 10, 0: no limit)" },
+	{ "operator-rate", 0, "N", "at most N requests per second to each operator's logs (default 0: no limit)" },
+	{ "breaker", 0, "N", "after N failures in a row a log is unhealthy and rests (default 5)" },
+	{ "breaker-wait", 0, "DURATION", "how long an unhealthy log rests between probes (default 1m)" },
+	{ "quiet", 'q', NULL, "no progress line on a terminal" },
 };
 
 static const struct ct_cli cli = {
@@ -98,6 +117,15 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case 9: o->stats = arg; break;
 	case 10: o->unbuffered = 1; break;
 	case 11: o->backoff_ms = ct_cli_duration_ms("backoff", arg); break;
+	case 12: o->timeout_ms = ct_cli_duration_ms("timeout", arg);
+		if (!o->timeout_ms)
+			ct_usage_error("--timeout must be more than 0");
+		break;
+	case 13: o->rate = (double)ct_cli_u64("rate", arg, 0, 1000000); break;
+	case 14: o->op_rate = (double)ct_cli_u64("operator-rate", arg, 0, 1000000); break;
+	case 15: o->breaker = ct_cli_u64("breaker", arg, 1, 1000000); break;
+	case 16: o->breaker_ms = ct_cli_duration_ms("breaker-wait", arg); break;
+	case 17: o->quiet = 1; break;
 	}
 	return 0;
 }
@@ -202,6 +230,7 @@ static size_t read_logs(const struct opts *o, struct log **out)
 		lg.id = dup_str(j, "log_id");
 		lg.name = dup_str(j, "name");
 		lg.type = dup_str(j, "type");
+		lg.operator = dup_str(j, "operator");
 		if (!lg.url || !lg.id)
 			ct_diex(CT_EXIT_RUNTIME, "%s:%lu: not a log record (url "
 				"and log_id needed)", o->logs ? o->logs : "stdin",
@@ -212,6 +241,7 @@ static size_t read_logs(const struct opts *o, struct log **out)
 			ct_warnx("%s: a %s log, not fetched (static-ct-api "
 				 "support is to come)", lg.name, lg.type);
 			free(lg.url); free(lg.id); free(lg.name); free(lg.type);
+			free(lg.operator);
 			cJSON_Delete(j);
 			continue;
 		}
@@ -248,7 +278,7 @@ static void start_request(CURLM *m, struct log *l, const struct opts *o)
 	if (l->phase == P_STH) {
 		snprintf(url, sizeof url, "%s/ct/v1/get-sth", l->url);
 	} else {
-		uint64_t last = l->next + o->batch - 1;
+		uint64_t last = l->next + l->batch - 1;
 		if (last >= l->target)
 			last = l->target - 1;
 		snprintf(url, sizeof url,
@@ -261,7 +291,9 @@ static void start_request(CURLM *m, struct log *l, const struct opts *o)
 		curl_easy_setopt(l->h, CURLOPT_WRITEDATA, l);
 		curl_easy_setopt(l->h, CURLOPT_PRIVATE, l);
 		curl_easy_setopt(l->h, CURLOPT_CONNECTTIMEOUT, 10L);
-		curl_easy_setopt(l->h, CURLOPT_TIMEOUT, 60L);
+		curl_easy_setopt(l->h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
+		curl_easy_setopt(l->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+		curl_easy_setopt(l->h, CURLOPT_TCP_KEEPALIVE, 1L);
 		curl_easy_setopt(l->h, CURLOPT_ACCEPT_ENCODING, "");
 		curl_easy_setopt(l->h, CURLOPT_USERAGENT,
 				 "ct-fetch/" CT_VERSION " (ctstream)");
@@ -294,6 +326,13 @@ static void failed(struct log *l, const struct opts *o, long retry_after_s,
 	delay = delay / 2 + rand() % (delay / 2 + 1); /* jitter */
 	if (retry_after_s > 0)
 		delay = retry_after_s * 1000;
+	if (l->fails >= o->breaker && delay < (int64_t)o->breaker_ms) {
+		if (l->fails == o->breaker)
+			ct_warnx("%s: unhealthy after %u failures in a row: resting, "
+				 "one probe every %.0f s", l->name, l->fails,
+				 (double)o->breaker_ms / 1000);
+		delay = (int64_t)o->breaker_ms; /* circuit open: rest, then probe */
+	}
 	ct_warnx("%s: %s (try %u; again in %.1f s)", l->name, l->last_error,
 		 l->fails, (double)delay / 1000);
 	if (o->max_tries && l->fails >= o->max_tries) {
@@ -323,6 +362,8 @@ static void got_sth(struct log *l, const struct opts *o)
 		       (unsigned long long)size);
 		return;
 	}
+	if (l->fails >= o->breaker)
+		ct_warnx("%s: healthy again", l->name);
 	l->fails = 0;
 	l->tree_size = size;
 	l->last_ok_ms = now_ms();
@@ -390,6 +431,21 @@ static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 		       (unsigned long long)l->next);
 		return;
 	}
+	/* A short page: the log's page is smaller than asked; ask for what
+	 * it gives from now on, and try more again after a while. */
+	uint64_t asked = l->target - l->next < l->batch ? l->target - l->next : l->batch;
+	if (count < asked) {
+		if (count < l->batch) {
+			ct_warnx("%s: short page at %llu: asked %llu, got %zu; asking "
+				 "%zu from now", l->name, (unsigned long long)l->next,
+				 (unsigned long long)asked, count, count);
+			l->batch = count;
+		}
+		l->full_pages = 0;
+	} else if (l->batch < o->batch && ++l->full_pages >= 32) {
+		l->batch = l->batch * 2 < o->batch ? l->batch * 2 : o->batch;
+		l->full_pages = 0;
+	}
 	ctjson_iter_init(&it, &arr);
 	for (size_t i = 0; i < count; i++) {
 		ctjson_next(&it, &k, &e);
@@ -412,6 +468,8 @@ static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 	}
 	l->next += count;
 	l->fetched += count;
+	if (l->fails >= o->breaker)
+		ct_warnx("%s: healthy again", l->name);
 	l->fails = 0;
 	l->dirty = 1;
 	l->last_ok_ms = now_ms();
@@ -452,6 +510,31 @@ static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
 		got_entries(l, o, out);
 }
 
+/* ---- politeness --------------------------------------------------------------- */
+
+/* 0 if a request may go now (one token taken), else ms to wait. */
+static int64_t bucket_take(struct bucket *b, int64_t t)
+{
+	if (b->rate <= 0)
+		return 0;
+	b->tokens += b->rate * (double)(t - b->at_ms) / 1000.0;
+	if (b->tokens > b->rate)
+		b->tokens = b->rate;
+	b->at_ms = t;
+	if (b->tokens >= 1) {
+		b->tokens -= 1;
+		return 0;
+	}
+	return (int64_t)((1 - b->tokens) * 1000.0 / b->rate) + 1;
+}
+
+static enum health health_of(const struct log *l, const struct opts *o)
+{
+	return !l->fails ? H_HEALTHY : l->fails < o->breaker ? H_DEGRADED : H_UNHEALTHY;
+}
+
+static const char *const health_names[] = { "healthy", "degraded", "unhealthy" };
+
 /* ---- stats ------------------------------------------------------------------ */
 
 static void write_stats(const struct opts *o, struct log *logs, size_t n)
@@ -471,6 +554,8 @@ static void write_stats(const struct opts *o, struct log *logs, size_t n)
 		ctjson_strz(&b, l->name);
 		CTBUF_LIT(&b, ",\"url\":");
 		ctjson_strz(&b, l->url);
+		ctbuf_printf(&b, ",\"health\":\"%s\",\"batch\":%llu",
+			     health_names[health_of(l, o)], (unsigned long long)l->batch);
 		ctbuf_printf(&b, ",\"state\":\"%s\",\"next\":%llu,\"tree_size\":%llu,"
 				 "\"behind\":%llu,\"fetched\":%llu,\"errors\":%llu,"
 				 "\"failing_tries\":%u,\"last_ok_s_ago\":%lld,"
@@ -493,9 +578,56 @@ static void write_stats(const struct opts *o, struct log *logs, size_t n)
 	ctbuf_free(&b);
 }
 
+/* SIGUSR1: one status line per log on standard error. */
+static void status_lines(const struct opts *o, struct log *logs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct log *l = &logs[i];
+		uint64_t next = l->next == UINT64_MAX ? 0 : l->next;
+		ct_warnx("%s: %s, next %llu of %llu (behind %llu), fetched %llu, "
+			 "errors %llu%s%s", l->name, health_names[health_of(l, o)],
+			 (unsigned long long)next, (unsigned long long)l->tree_size,
+			 (unsigned long long)(l->tree_size > next ? l->tree_size - next : 0),
+			 (unsigned long long)l->fetched, (unsigned long long)l->errors,
+			 l->fails ? ", last error: " : "", l->fails ? l->last_error : "");
+	}
+}
+
+/* On a terminal: one line, redrawn, with entries, rate and ETA. */
+static void progress(const struct opts *o, struct log *logs, size_t n,
+		     int64_t t0, int64_t t, int final)
+{
+	uint64_t done = 0, left = 0;
+	size_t active = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct log *l = &logs[i];
+		done += l->fetched;
+		if (l->phase == P_DONE || l->phase == P_FAILED || l->next == UINT64_MAX)
+			continue;
+		active++;
+		uint64_t goal = l->end ? (l->end < l->tree_size ? l->end : l->tree_size)
+				       : l->tree_size;
+		left += goal > l->next ? goal - l->next : 0;
+	}
+	double secs = (double)(t - t0) / 1000.0, rate = secs > 0 ? (double)done / secs : 0;
+	char eta[32] = "-";
+	if (rate > 0 && left) {
+		double e = (double)left / rate;
+		snprintf(eta, sizeof eta, "%dh%02dm%02ds", (int)(e / 3600),
+			 (int)(e / 60) % 60, (int)e % 60);
+	}
+	(void)o;
+	fprintf(stderr, "\rct-fetch: %zu of %zu logs busy, %llu entries, %.0f/s, "
+			"%llu to go, ETA %s\033[K%s", active, n,
+		(unsigned long long)done, rate, (unsigned long long)left, eta,
+		final ? "\n" : "");
+}
+
 int main(int argc, char **argv)
 {
-	struct opts o = { .batch = 256, .poll_ms = 10000, .backoff_ms = 1000 };
+	struct opts o = { .batch = 256, .poll_ms = 10000, .backoff_ms = 1000,
+			  .timeout_ms = 60000, .breaker = 5, .breaker_ms = 60000,
+			  .rate = 20 };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &o);
 	if (i != argc)
@@ -511,9 +643,26 @@ int main(int argc, char **argv)
 	size_t n = read_logs(&o, &logs);
 	if (!n)
 		ct_diex(CT_EXIT_RUNTIME, "no RFC 6962 logs to fetch");
+	struct bucket *ops = ct_xcalloc(n, sizeof *ops);
+	size_t nops = 0;
 	for (size_t k = 0; k < n; k++) {
 		struct log *l = &logs[k];
 		uint64_t saved;
+		l->batch = o.batch;
+		l->own.rate = o.rate;
+		if (o.op_rate > 0) {
+			const char *on = l->operator ? l->operator : l->name;
+			size_t j = 0;
+			while (j < nops && strcmp(ops[j].name, on))
+				j++;
+			if (j == nops) {
+				ops[nops].name = ct_xstrdup(on);
+				ops[nops].rate = o.op_rate;
+				ops[nops].tokens = o.op_rate;
+				nops++;
+			}
+			l->op = &ops[j];
+		}
 		l->phase = P_STH;
 		l->end = o.has_end ? o.end + 1 : 0;
 		if (o.has_start)
@@ -529,8 +678,15 @@ int main(int argc, char **argv)
 	out.unbuffered = o.unbuffered;
 	CURLM *m = curl_multi_init();
 	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
-	int64_t stats_ms = 0;
+	int64_t stats_ms = 0, t0 = now_ms(), progress_ms = t0;
 	int failed_any = 0;
+	int show = !o.quiet && isatty(2) && (o.has_end || !o.follow);
+	for (size_t k = 0; k < n; k++) {
+		logs[k].own.at_ms = t0;
+		logs[k].own.tokens = o.rate;
+	}
+	for (size_t k = 0; k < nops; k++)
+		ops[k].at_ms = t0;
 	while (!ct_sig_stop) {
 		int64_t t = now_ms();
 		size_t active = 0;
@@ -538,9 +694,31 @@ int main(int argc, char **argv)
 			struct log *l = &logs[k];
 			if (l->phase == P_WAIT && t >= l->wake_ms)
 				l->phase = l->after_wait;
-			if (!l->busy && (l->phase == P_STH || l->phase == P_ENTRIES))
-				start_request(m, l, &o);
+			if (!l->busy && (l->phase == P_STH || l->phase == P_ENTRIES)) {
+				/* within the log's and its operator's budget */
+				int64_t w = bucket_take(&l->own, t);
+				if (!w && l->op) {
+					w = bucket_take(l->op, t);
+					if (w)
+						l->own.tokens += 1; /* give it back */
+				}
+				if (w) {
+					l->after_wait = l->phase;
+					l->phase = P_WAIT;
+					l->wake_ms = t + w;
+				} else {
+					start_request(m, l, &o);
+				}
+			}
 			active += l->phase != P_DONE && l->phase != P_FAILED;
+		}
+		if (ct_sig_usr1) {
+			ct_sig_usr1 = 0;
+			status_lines(&o, logs, n);
+		}
+		if (show && t - progress_ms >= 1000) {
+			progress(&o, logs, n, t0, t, 0);
+			progress_ms = t;
 		}
 		if (!active)
 			break;
@@ -573,8 +751,14 @@ int main(int argc, char **argv)
 			write_stats(&o, logs, n);
 			stats_ms = t;
 		}
-		curl_multi_poll(m, NULL, 0, 200, NULL);
+		int64_t wait = 200;
+		for (size_t k = 0; k < n; k++)
+			if (logs[k].phase == P_WAIT && logs[k].wake_ms - t < wait)
+				wait = logs[k].wake_ms - t > 0 ? logs[k].wake_ms - t : 0;
+		curl_multi_poll(m, NULL, 0, (int)wait, NULL);
 	}
+	if (show)
+		progress(&o, logs, n, t0, now_ms(), 1);
 	if (ctout_flush(&out) < 0)
 		ct_die(CT_EXIT_RUNTIME, "write error");
 	for (size_t k = 0; k < n; k++) {
@@ -594,7 +778,11 @@ int main(int argc, char **argv)
 		}
 		ctbuf_free(&l->body);
 		free(l->name); free(l->url); free(l->id); free(l->type);
+		free(l->operator);
 	}
+	for (size_t k = 0; k < nops; k++)
+		free(ops[k].name);
+	free(ops);
 	free(logs);
 	curl_multi_cleanup(m);
 	curl_global_cleanup();

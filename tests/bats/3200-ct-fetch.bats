@@ -1,40 +1,49 @@
 #!/usr/bin/env bats
-# ct-fetch against a fault-injecting log on 127.0.0.1 (tests/lib/fakelog.py).
+# ct-fetch against the test log (tests/tools/ct-testlog) on 127.0.0.1,
+# with every fault it can inject: the output holds every index of the
+# range once and in order, and state is right after each fault.
 load common
 
-FAKE="$CT_TOP/tests/lib/fakelog.py"
-
-# fakelog NAME ARGS...: start a log, write its log record to $T/NAME.log
-fakelog() {
+# testlog NAME ARGS...: start a test log; $T/NAME.log holds its RFC 6962
+# log record, $T/NAME.static its static-ct-api one, $T/NAME.port the port.
+testlog() {
 	local name=$1; shift
-	python3 "$FAKE" "$@" >"$T/$name.port" 2>"$T/$name.err" &
+	ct-testlog -q --name "$name" -o "$T/$name.logs" "$@" >"$T/$name.port" 2>"$T/$name.err" &
 	echo $! >>"$T/pids"
-	for _ in $(seq 100); do [ -s "$T/$name.port" ] && break; sleep 0.05; done
-	local port
-	port=$(head -1 "$T/$name.port")
-	local id
-	id=$(printf '%s' "$name" | openssl dgst -sha256 -binary | base64)
-	printf '{"name":"%s","operator":"Test","type":"rfc6962","url":"http://127.0.0.1:%s/log/","log_id":"%s","state":"usable"}\n' \
-		"$name" "$port" "$id" >"$T/$name.log"
+	for _ in $(seq 200); do [ -s "$T/$name.port" ] && [ -s "$T/$name.logs" ] && break; sleep 0.05; done
+	head -1 "$T/$name.logs" >"$T/$name.log"
+	tail -1 "$T/$name.logs" >"$T/$name.static"
 }
+tl_port() { head -1 "$T/$1.port"; }
+# ctl NAME PATH: a control request to a running test log
+ctl() { curl -fsS "http://127.0.0.1:$(tl_port "$1")/ctl/$2" >/dev/null; }
 
 teardown_more() {
 	[ -f "$T/pids" ] && xargs -r kill <"$T/pids" 2>/dev/null
 	jobs -p | xargs -r kill 2>/dev/null || true
 }
 
-# every index from $2 to $3 exactly once, in order, with its own content
+# check_range FILE A B [dups-ok]: every index from A to B exactly once
+# (at least once with dups-ok), in order per run, each entry its own
+# (the test log stamps entry i with time 1767225600000 + i).
 check_range() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import base64, json, sys
+	python3 - "$@" <<'PY'
+import base64, json, struct, sys
 f, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+dups_ok = len(sys.argv) > 4
 idx = []
 for line in open(f):
     r = json.loads(line)
     leaf = base64.b64decode(r["leaf_input"])
-    assert leaf.endswith(b"cert-%010d\x00\x00" % r["index"]), r["index"]
+    ts = struct.unpack(">Q", leaf[2:10])[0]
+    assert ts == 1767225600000 + r["index"], "index %d holds entry %d" % (r["index"], ts - 1767225600000)
     idx.append(r["index"])
-assert idx == list(range(a, b + 1)), "got %d records, first %s last %s" % (len(idx), idx[:3], idx[-3:])
+if dups_ok:
+    missing = set(range(a, b + 1)) - set(idx)
+    assert not missing, "missing %d indexes, e.g. %s" % (len(missing), sorted(missing)[:5])
+    print(len(idx) - len(set(idx)))
+else:
+    assert idx == list(range(a, b + 1)), "got %d records, first %s last %s" % (len(idx), idx[:3], idx[-3:])
 PY
 }
 
@@ -46,38 +55,58 @@ PY
 }
 
 @test "ct-fetch: a backfill range, short pages: every index once, in order" {
-	fakelog a --size 2000 --max-page 37
-	run ct-fetch --logs "$T/a.log" --start 100 --end 1099 --batch 100
-	assert_status 0
-	printf '%s\n' "$output" >"$T/out"
+	testlog a --size 2000 --max-page 37 --prefix /logs/a
+	ct-fetch --logs "$T/a.log" --start 100 --end 1099 --batch 100 >"$T/out" 2>"$T/err" ||
+		fail "exit $? $(cat "$T/err")"
+	grep -q 'a: short page at 100: asked 100, got 37; asking 37 from now' "$T/err" ||
+		fail "$(cat "$T/err")"
 	check_range "$T/out" 100 1099
-	jq -s -e 'map(select(.index == 100))[0] | .log == "http://127.0.0.1:'"$(head -1 "$T/a.port")"'/log" and .log_name == "a"' "$T/out" >/dev/null ||
+	jq -s -e 'map(select(.index == 100))[0] | .log == "http://127.0.0.1:'"$(tl_port a)"'/logs/a" and .log_name == "a"' "$T/out" >/dev/null ||
 		fail "$(head -1 "$T/out")"
 	# the end is clipped to the tree
-	run ct-fetch --logs "$T/a.log" --start 1990 --end 5000
-	printf '%s\n' "$output" >"$T/out"
+	ct-fetch --logs "$T/a.log" --start 1990 --end 5000 >"$T/out" 2>/dev/null
 	check_range "$T/out" 1990 1999
 }
 
-@test "ct-fetch: 500s, 429 with Retry-After, truncated and garbage bodies, bad entries: nothing skipped" {
-	fakelog f --size 400 --max-page 23 --fail-every 4 --429-every 9 --truncate-every 5 --garbage-every 7 --bad-entry-every 11
-	ct-fetch --backoff 10ms --logs "$T/f.log" --start 0 --end 399 >"$T/out" 2>"$T/err"
-	check_range "$T/out" 0 399
-	grep -q 'HTTP 500' "$T/err" || fail "$(cat "$T/err")"
-	grep -q 'HTTP 429 with Retry-After' "$T/err" || fail "$(cat "$T/err")"
-	grep -q 'not a get-entries response' "$T/err" || fail "$(cat "$T/err")"
-	grep -q 'leaf_input is not base64' "$T/err" || fail "$(cat "$T/err")"
-	# a log that never answers is given up with --max-tries, exit 1
-	printf '{"name":"dead","url":"http://127.0.0.1:9/log","log_id":"ZGVhZA==","type":"rfc6962"}\n' >"$T/dead.log"
-	run ct-fetch --backoff 10ms --max-tries 3 --logs "$T/dead.log" --start 0 --end 9
-	assert_status 1
-	assert_contains "dead: giving up after 3 failed tries at index 0"
+# one fault at a time, each on a fresh log: every index once, in order
+fault_case() {
+	local spec=$1 want=$2
+	testlog f --size 300 --max-page 32 --fault "$spec"
+	run ct-fetch --backoff 10ms --timeout 1s --logs "$T/f.log" --start 0 --end 299
+	printf '%s\n' "$output" | grep '^{' >"$T/out" || true
+	printf '%s\n' "$output" | grep -v '^{' >"$T/err" || true
+	[ "$status" -eq 0 ] || fail "$spec: exit $status $(head -5 "$T/err")"
+	check_range "$T/out" 0 299 || fail "$spec: $(head -3 "$T/err")"
+	grep -q -- "$want" "$T/err" || fail "$spec: no '$want' in: $(head -5 "$T/err")"
+	# the same through a state file: it ends at the tree head, exactly
+	rm -rf "$T/st"
+	ct-fetch --backoff 10ms --timeout 1s --logs "$T/f.log" --from-start --state-dir "$T/st" \
+		>"$T/out" 2>"$T/err" || fail "$spec: state run: exit $? $(head -3 "$T/err")"
+	check_range "$T/out" 0 299 || fail "$spec (state run): $(head -3 "$T/err")"
+	[ "$(jq .next "$T"/st/*.state)" = 300 ] || fail "$spec: state $(cat "$T"/st/*.state)"
+	kill "$(tail -1 "$T/pids")"
+}
+
+@test "ct-fetch: each get-entries fault is retried, reported, never skipped" {
+	fault_case get-entries:500:3 'HTTP 500'
+	fault_case get-entries:503:4 'HTTP 503'
+	fault_case get-entries:400:5 'HTTP 400'
+	fault_case get-entries:429:2:1 'HTTP 429 with Retry-After'
+	fault_case get-entries:reset:1x3 'Failure when receiving\|Recv failure\|Connection reset\|Empty reply\|Server returned nothing'
+	fault_case get-entries:truncate:3 'Transferred a partial file\|not a get-entries response'
+	fault_case get-entries:garbage:3 'not a get-entries response'
+	fault_case get-entries:badentry:4 'unknown leaf version'
+	fault_case get-entries:short:2:5 'short page'
+	fault_case get-entries:stall:5:5000 'Timeout was reached'
+	fault_case get-entries:latency:1:30 ''
+	fault_case get-sth:500:1x3 'get-sth.*HTTP 500\|HTTP 500'
+	fault_case get-sth:garbage:1x2 'not an STH'
 }
 
 @test "ct-fetch: many logs at once, each in order" {
-	fakelog x --size 500 --max-page 50
-	fakelog y --size 300 --max-page 7
-	fakelog z --size 700
+	testlog x --size 500 --max-page 50
+	testlog y --size 300 --max-page 7
+	testlog z --size 700
 	cat "$T/x.log" "$T/y.log" "$T/z.log" | ct-fetch --start 0 --end 999 >"$T/out"
 	for n in x y z; do jq -c "select(.log_name == \"$n\")" "$T/out" >"$T/$n.out"; done
 	check_range "$T/x.out" 0 499
@@ -86,7 +115,7 @@ PY
 }
 
 @test "ct-fetch: --follow with --state-dir: SIGTERM saves, a restart continues, nothing missed" {
-	fakelog g --size 100 --grow 100 --max-page 40
+	testlog g --size 100 --grow 100 --max-page 40
 	ct-fetch --logs "$T/g.log" --follow --poll 200ms --from-start --state-dir "$T/st" \
 		--stats "$T/stats.json" >"$T/out1" 2>"$T/err1" &
 	pid=$!
@@ -98,8 +127,8 @@ PY
 	[ "$n1" -gt 200 ] || fail "only $n1 entries in 3 s"
 	next=$(jq .next "$T"/st/*.state)
 	[ "$next" -eq "$n1" ] || fail "state says $next, wrote $n1"
-	jq -e '.[0].name == "g" and .[0].fetched > 0 and .[0].errors == 0' "$T/stats.json" >/dev/null ||
-		fail "$(cat "$T/stats.json")"
+	jq -e '.[0].name == "g" and .[0].fetched > 0 and .[0].errors == 0 and .[0].health == "healthy"' \
+		"$T/stats.json" >/dev/null || fail "$(cat "$T/stats.json")"
 	ct-fetch --logs "$T/g.log" --follow --poll 200ms --state-dir "$T/st" >"$T/out2" 2>"$T/err2" &
 	pid=$!
 	sleep 2
@@ -111,14 +140,14 @@ PY
 }
 
 @test "ct-fetch: a new log starts at its head; a shrinking tree is refused" {
-	fakelog h --size 500 --grow 50 --max-page 100
+	testlog h --size 500 --grow 50 --max-page 100
 	ct-fetch --logs "$T/h.log" --follow --poll 100ms --state-dir "$T/st" >"$T/out" 2>/dev/null &
 	pid=$!
 	sleep 2.5
 	kill "$pid"; wait "$pid" || true
 	first=$(head -1 "$T/out" | jq .index)
 	[ "$first" -ge 500 ] || fail "started at $first, not the head"
-	fakelog s --size 300 --shrink-once --max-page 1000
+	testlog s --size 300 --max-page 1000 --fault get-sth:shrink:3x1:10
 	ct-fetch --logs "$T/s.log" --follow --poll 100ms --backoff 10ms --from-start >"$T/out" 2>"$T/err" &
 	pid=$!
 	sleep 2
@@ -127,16 +156,55 @@ PY
 	check_range "$T/out" 0 299
 }
 
-@test "ct-fetch | ct-parse on real entries served by the fake log" {
+@test "ct-fetch: SIGKILL 20 times while the log grows: the union covers every index; SIGTERM adds no duplicate" {
+	testlog k --size 200 --grow 400 --max-page 64
+	for i in $(seq 20); do
+		ct-fetch --logs "$T/k.log" --follow --poll 50ms --from-start --state-dir "$T/st" \
+			>>"$T/killed" 2>>"$T/err" &
+		pid=$!
+		sleep "0.$((RANDOM % 4 + 1))$((RANDOM % 10))"
+		kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+	done
+	# whatever the last state says comes next: catch up and stop cleanly
+	ct-fetch --logs "$T/k.log" --follow --poll 50ms --state-dir "$T/st" >>"$T/killed" 2>>"$T/err" &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"; wait "$pid"
+	last=$(jq .next "$T"/st/*.state)
+	dups=$(check_range "$T/killed" 0 $((last - 1)) dups-ok) || fail "$dups"
+	echo "# SIGKILL x20: $(wc -l <"$T/killed") records, $last indexes, $dups duplicates" >&3
+	# five SIGTERM restarts: not one duplicate
+	for i in $(seq 5); do
+		ct-fetch --logs "$T/k.log" --follow --poll 50ms --state-dir "$T/st" >>"$T/termed" 2>>"$T/err" &
+		pid=$!
+		sleep "0.$((RANDOM % 5 + 2))"
+		kill -TERM "$pid"; wait "$pid" || fail "exit $?"
+	done
+	first=$(head -1 "$T/termed" | jq .index)
+	[ "$first" -eq "$last" ] || fail "restart began at $first, state said $last"
+	now=$(jq .next "$T"/st/*.state)
+	check_range "$T/termed" "$last" $((now - 1))
+}
+
+@test "ct-fetch | ct-parse on real entries served by the test log" {
 	need_fixtures
-	fakelog r --size 40 --max-page 16 --real "$FIX/rfc6962/argon2026h2/get-entries_start-1111014090_end-1111014109.json"
-	run bash -c "ct-fetch --logs '$T/r.log' --start 0 --end 39 | ct-parse -f lite"
+	testlog r --size 40 --max-page 16 --entries "$FIX/rfc6962/argon2026h2/get-entries_start-1111014090_end-1111014109.json"
+	run bash -c "ct-fetch -q --logs '$T/r.log' --start 0 --end 39 2>/dev/null | ct-parse -f lite"
 	assert_status 0
 	assert_line_count 40
 }
 
+@test "ct-fetch | ct-parse on certificates and precertificates made here" {
+	mk_cert_entries "$T/made.ndjson"
+	testlog m --size 50 --entries "$T/made.ndjson"
+	run bash -c "ct-fetch --logs '$T/m.log' --start 0 --end 49 | ct-parse -f lite | jq -r .data.update_type | sort | uniq -c"
+	assert_status 0
+	assert_contains "X509LogEntry"
+	assert_contains "PrecertLogEntry"
+}
+
 @test "ct-fetch: /dev/full fails loudly; bad log records say where" {
-	fakelog a --size 2000
+	testlog a --size 2000
 	run bash -c "ct-fetch --logs '$T/a.log' --start 0 --end 1999 >/dev/full"
 	assert_status 1
 	assert_contains "ct-fetch: write error"
@@ -144,4 +212,46 @@ PY
 	run ct-fetch --logs "$T/bad" --start 0 --end 1
 	assert_status 1
 	assert_contains "$T/bad:1: not a log record"
+}
+
+@test "ct-fetch: circuit breaker, health in --stats and on SIGUSR1, rate limits per log and operator" {
+	testlog b --size 100 --max-page 10 --fault get-sth:500:1
+	ct-fetch --logs "$T/b.log" --from-start --backoff 10ms --breaker 3 --breaker-wait 1s \
+		--stats "$T/stats.json" >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 1.5
+	jq -e '.[0].health == "unhealthy" and .[0].failing_tries >= 3' "$T/stats.json" >/dev/null ||
+		kill -USR1 "$pid"
+	kill -USR1 "$pid"
+	sleep 0.3
+	grep -q 'b: unhealthy after 3 failures in a row: resting, one probe every 1 s' "$T/err" || fail "$(cat "$T/err")"
+	grep -q 'b: unhealthy, next 0 of 0 .*last error: HTTP 500' "$T/err" || fail "$(cat "$T/err")"
+	# resting: about one probe a second, not one every 10 ms
+	n1=$(curl -fsS "http://127.0.0.1:$(tl_port b)/ctl/stats" | jq '.requests["get-sth"]')
+	sleep 2
+	n2=$(curl -fsS "http://127.0.0.1:$(tl_port b)/ctl/stats" | jq '.requests["get-sth"]')
+	[ $((n2 - n1)) -le 3 ] || fail "$((n2 - n1)) probes in 2 s"
+	ctl b clear
+	wait "$pid" || fail "exit $?"
+	grep -q 'b: healthy again' "$T/err" || fail "$(cat "$T/err")"
+	check_range "$T/out" 0 99
+	jq -e '.[0].health == "healthy" and .[0].state == "done"' "$T/stats.json" >/dev/null || fail "$(cat "$T/stats.json")"
+
+	# --rate 5: a burst of one second's worth, then 5 a second: at most 5 + 2 * 5 in 2 s
+	testlog r --size 1000 --max-page 2
+	timeout -s INT 2 ct-fetch --logs "$T/r.log" --start 0 --end 999 --rate 5 >"$T/out" 2>/dev/null || true
+	n=$(curl -fsS "http://127.0.0.1:$(tl_port r)/ctl/stats" | jq '.requests["get-entries"] + .requests["get-sth"]')
+	[ "$n" -le 16 ] && [ "$n" -ge 6 ] || fail "$n requests in 2 s at --rate 5"
+	# two logs of one operator share --operator-rate 4
+	testlog o1 --size 1000 --max-page 2
+	testlog o2 --size 1000 --max-page 2
+	cat "$T/o1.log" "$T/o2.log" >"$T/ops.log"
+	timeout -s INT 2 ct-fetch --logs "$T/ops.log" --start 0 --end 999 --rate 0 --operator-rate 4 \
+		>/dev/null 2>&1 || true
+	n=0
+	for l in o1 o2; do
+		k=$(curl -fsS "http://127.0.0.1:$(tl_port $l)/ctl/stats" | jq '.requests["get-entries"] + .requests["get-sth"]')
+		n=$((n + k))
+	done
+	[ "$n" -le 13 ] && [ "$n" -ge 5 ] || fail "$n requests in 2 s at --operator-rate 4"
 }

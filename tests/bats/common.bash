@@ -76,3 +76,27 @@ check_man_options() {
 		| grep -oE -- '-[a-z][a-z0-9-]+' | sed 's/^/-/' | sort -u)
 	[ "$from_help" = "$from_man" ] || fail "options differ: help=[$from_help] man=[$from_man]"
 }
+
+# mk_cert_entries OUT: entry records for a certificate and a
+# precertificate made here with OpenSSL (an EC CA, two EC leaves).
+mk_cert_entries() {
+	local out=$1 d="$T/mkcerts"
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
+		-subj "/O=Test Trust/CN=Test CA R1" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
+	local kind
+	for kind in x509 precert; do
+		{
+			echo "basicConstraints=critical,CA:FALSE"
+			echo "subjectAltName=DNS:$kind.example.test,DNS:www.$kind.example.test"
+			[ "$kind" = precert ] && echo "1.3.6.1.4.1.11129.2.4.3=critical,ASN1:NULL"
+		} >"$d/$kind.ext"
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$d/$kind.key" -subj "/CN=$kind.example.test" -out "$d/$kind.csr" 2>/dev/null
+		openssl x509 -req -in "$d/$kind.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-set_serial "0x$(openssl rand -hex 8)" -days 90 -extfile "$d/$kind.ext" \
+			-out "$d/$kind.pem" 2>/dev/null
+		python3 "$CT_TOP/tests/lib/mkentries.py" "$d/$kind.pem" "$d/ca.pem"
+	done >"$out"
+}

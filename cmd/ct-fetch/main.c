@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
+#include "entries.h"
 #include "io.h"
 #include "json.h"
 #include "leaf.h"
@@ -55,6 +56,7 @@ struct log {
 	struct bucket own, *op;
 	CURL *h;
 	struct ctbuf body;
+	struct ctentry_view *views;
 	enum phase phase, after_wait;
 	uint64_t next, target, tree_size, end; /* end: exclusive, 0 = none */
 	int64_t wake_ms, saved_ms;
@@ -143,29 +145,24 @@ static char *state_path(const struct opts *o, const struct log *l)
 	return ctbuf_cstr(&b);
 }
 
-/* 1 and *next if a state file exists, 0 if not; dies if it is bad. */
+/* 1 and *st if a state file exists, 0 if not; dies if it is bad. */
 static int load_state(const struct opts *o, const struct log *l,
-		      uint64_t *next)
+		      struct ctfstate *st)
 {
 	char *p = state_path(o, l);
 	struct ctbuf b = CTBUF_INIT;
 	int r = 0;
+	const char *err;
 	if (ctafile_read(p, 1 << 20, &b) < 0) {
 		if (errno != ENOENT)
 			ct_die(CT_EXIT_RUNTIME, "%s", p);
 	} else {
-		cJSON *j = cJSON_ParseWithLength(b.p, b.len);
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "next");
-		const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "url");
-		if (!cJSON_IsNumber(n) || n->valuedouble < 0 ||
-		    n->valuedouble > 9007199254740992.0 || !cJSON_IsString(u))
-			ct_diex(CT_EXIT_RUNTIME, "%s: not a ct-fetch state file "
-				"(fix or remove it)", p);
-		if (strcmp(u->valuestring, l->url))
+		if (ctfstate_parse(b.p, b.len, st, &err) < 0)
+			ct_diex(CT_EXIT_RUNTIME, "%s: not a ct-fetch state file: %s "
+				"(fix or remove it)", p, err);
+		if (strcmp(st->url, l->url))
 			ct_warnx("%s: state of %s, now %s: same log ID, going on",
-				 p, u->valuestring, l->url);
-		*next = (uint64_t)n->valuedouble;
-		cJSON_Delete(j);
+				 p, st->url, l->url);
 		r = 1;
 	}
 	ctbuf_free(&b);
@@ -179,13 +176,9 @@ static int save_state(const struct opts *o, struct log *l)
 		return 0;
 	char *p = state_path(o, l);
 	struct ctbuf b = CTBUF_INIT;
-	ctbuf_printf(&b, "{\"url\":");
-	ctjson_strz(&b, l->url);
-	ctbuf_printf(&b, ",\"name\":");
-	ctjson_strz(&b, l->name);
-	ctbuf_printf(&b, ",\"next\":%llu,\"tree_size\":%llu,\"saved\":%lld}\n",
-		     (unsigned long long)l->next,
-		     (unsigned long long)l->tree_size, (long long)time(NULL));
+	struct ctfstate st = { .next = l->next, .tree_size = l->tree_size };
+	snprintf(st.url, sizeof st.url, "%s", l->url);
+	ctfstate_format(&b, &st, l->name, (int64_t)time(NULL));
 	int r = ctafile_write(p, b.p, b.len);
 	if (r < 0)
 		ct_warn("%s", p);
@@ -385,47 +378,25 @@ static void got_sth(struct log *l, const struct opts *o)
 
 static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 {
-	struct ctjson_val root, arr, e, k, li, ed;
-	if (ctjson_parse(l->body.p, l->body.len, &root) < 0 ||
-	    ctjson_member(&root, "entries", &arr) != 1 ||
-	    arr.type != CTJSON_ARRAY) {
-		failed(l, o, 0, "get-entries at %llu: not a get-entries "
-		       "response (%zu bytes)", (unsigned long long)l->next,
-		       l->body.len);
-		return;
-	}
 	/* Check the whole page first: a bad entry is retried, not skipped,
 	 * and nothing of the page is written before it is whole. */
-	struct ctjson_iter it;
-	ctjson_iter_init(&it, &arr);
-	size_t count = 0;
-	struct ctbuf raw = CTBUF_INIT;
-	while (ctjson_next(&it, &k, &e) > 0) {
-		struct ctleaf leaf;
-		const char *err = "not an object";
-		if (e.type == CTJSON_OBJECT &&
-		    ctjson_member(&e, "leaf_input", &li) == 1 &&
-		    ctjson_member(&e, "extra_data", &ed) == 1 &&
-		    li.type == CTJSON_STRING && ed.type == CTJSON_STRING &&
-		    !li.escaped && !ed.escaped) {
-			ctbuf_reset(&raw);
-			uint8_t *d = (uint8_t *)ctbuf_room(&raw, CTB64_DECODED_MAX(li.len));
-			long dl = ctb64_decode(li.p, li.len, d);
-			err = dl < 0 ? "leaf_input is not base64" : NULL;
-			if (!err && ctleaf_parse(d, (size_t)dl, &leaf, &err) == 0)
-				err = NULL;
-		}
-		if (err) {
-			failed(l, o, 0, "get-entries: entry %llu: %s",
-			       (unsigned long long)(l->next + count), err);
-			ctbuf_free(&raw);
-			return;
-		}
-		count++;
-		if (l->next + count >= l->target)
-			break; /* a log that returns more than asked */
+	uint64_t room = l->target - l->next;
+	const char *err;
+	long bad;
+	long got = ctentries_parse(l->body.p, l->body.len,
+				   room < l->batch ? (size_t)room : (size_t)l->batch,
+				   l->views, NULL, &err, &bad);
+	if (got < 0 && bad < 0) {
+		failed(l, o, 0, "get-entries at %llu: %s (%zu bytes)",
+		       (unsigned long long)l->next, err, l->body.len);
+		return;
 	}
-	ctbuf_free(&raw);
+	if (got < 0) {
+		failed(l, o, 0, "get-entries: entry %llu: %s",
+		       (unsigned long long)(l->next + (uint64_t)bad), err);
+		return;
+	}
+	size_t count = (size_t)got;
 	if (count == 0) {
 		failed(l, o, 0, "get-entries at %llu: no entries",
 		       (unsigned long long)l->next);
@@ -446,11 +417,8 @@ static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 		l->batch = l->batch * 2 < o->batch ? l->batch * 2 : o->batch;
 		l->full_pages = 0;
 	}
-	ctjson_iter_init(&it, &arr);
 	for (size_t i = 0; i < count; i++) {
-		ctjson_next(&it, &k, &e);
-		ctjson_member(&e, "leaf_input", &li);
-		ctjson_member(&e, "extra_data", &ed);
+		const struct ctentry_view *e = &l->views[i];
 		struct ctbuf *b = &out->buf;
 		CTBUF_LIT(b, "{\"log\":");
 		ctjson_strz(b, l->url);
@@ -459,9 +427,9 @@ static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 		CTBUF_LIT(b, ",\"index\":");
 		ctbuf_addu64(b, l->next + i);
 		CTBUF_LIT(b, ",\"leaf_input\":\"");
-		ctbuf_add(b, li.p, li.len);
+		ctbuf_add(b, e->li, e->lil);
 		CTBUF_LIT(b, "\",\"extra_data\":\"");
-		ctbuf_add(b, ed.p, ed.len);
+		ctbuf_add(b, e->ed, e->edl);
 		CTBUF_LIT(b, "\"}\n");
 		if (ctout_record_end(out) < 0)
 			ct_die(CT_EXIT_RUNTIME, "write error");
@@ -647,8 +615,9 @@ int main(int argc, char **argv)
 	size_t nops = 0;
 	for (size_t k = 0; k < n; k++) {
 		struct log *l = &logs[k];
-		uint64_t saved;
+		struct ctfstate saved;
 		l->batch = o.batch;
+		l->views = ct_xmalloc(o.batch * sizeof *l->views);
 		l->own.rate = o.rate;
 		if (o.op_rate > 0) {
 			const char *on = l->operator ? l->operator : l->name;
@@ -668,7 +637,7 @@ int main(int argc, char **argv)
 		if (o.has_start)
 			l->next = o.start; /* a range: state is not consulted */
 		else if (o.state_dir && load_state(&o, l, &saved))
-			l->next = saved;
+			l->next = saved.next;
 		else
 			l->next = o.from_start || o.has_end ? 0 : UINT64_MAX;
 	}
@@ -777,6 +746,7 @@ int main(int argc, char **argv)
 			curl_easy_cleanup(l->h);
 		}
 		ctbuf_free(&l->body);
+		free(l->views);
 		free(l->name); free(l->url); free(l->id); free(l->type);
 		free(l->operator);
 	}

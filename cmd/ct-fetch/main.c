@@ -721,9 +721,13 @@ int main(int argc, char **argv)
 			stats_ms = t;
 		}
 		int64_t wait = 200;
-		for (size_t k = 0; k < n; k++)
-			if (logs[k].phase == P_WAIT && logs[k].wake_ms - t < wait)
-				wait = logs[k].wake_ms - t > 0 ? logs[k].wake_ms - t : 0;
+		for (size_t k = 0; k < n; k++) {
+			struct log *l = &logs[k];
+			if (l->phase == P_WAIT && l->wake_ms - t < wait)
+				wait = l->wake_ms - t > 0 ? l->wake_ms - t : 0;
+			if (!l->busy && (l->phase == P_STH || l->phase == P_ENTRIES))
+				wait = 0; /* its next request can go now */
+		}
 		curl_multi_poll(m, NULL, 0, (int)wait, NULL);
 	}
 	if (show)

@@ -1,9 +1,13 @@
-/* ct-fetch: fetch entries from RFC 6962 logs, all logs concurrently in
- * one process (libcurl multi), and write entry records (ct-formats(5)).
+/* ct-fetch: fetch entries from RFC 6962 and static-ct-api logs, all logs
+ * concurrently in one process (libcurl multi), and write entry records
+ * (ct-formats(5)).
  *
  * Each log is a small state machine with one request in flight, so its
- * entries leave in index order: get-sth for the target size, then
- * get-entries pages from the next index. A short page advances by what
+ * entries leave in index order: get-sth (or the checkpoint) for the
+ * target size, then get-entries pages (or data tiles, static.c) from the
+ * next index. Heads are verified with the log's key and the Merkle root
+ * is recomputed from the entries (a compact range kept in the state)
+ * and compared with the signed one. A short page advances by what
  * came back; an error, a truncated or unparsable page is retried with
  * backoff and reported, never skipped. Per-log state files hold the next
  * index and are written (atomically) only after the entries before it
@@ -26,49 +30,14 @@
 #include "cli.h"
 #include "diag.h"
 #include "entries.h"
+#include "fetch.h"
 #include "io.h"
 #include "json.h"
 #include "leaf.h"
 #include "mem.h"
 #include "sig.h"
 
-struct opts {
-	const char *logs, *state_dir, *stats;
-	uint64_t start, end, batch, poll_ms, max_tries, backoff_ms, timeout_ms;
-	uint64_t breaker, breaker_ms;
-	double rate, op_rate;
-	int follow, from_start, has_start, has_end, unbuffered, quiet;
-};
-
-/* A token bucket: rate per second, a burst of one second's worth. */
-struct bucket {
-	char *name;
-	double tokens, rate;
-	int64_t at_ms;
-};
-
-enum phase { P_STH, P_ENTRIES, P_WAIT, P_DONE, P_FAILED };
-
-enum health { H_HEALTHY, H_DEGRADED, H_UNHEALTHY };
-
-struct log {
-	char *name, *url, *id, *type, *operator;
-	struct bucket own, *op;
-	CURL *h;
-	struct ctbuf body;
-	struct ctentry_view *views;
-	enum phase phase, after_wait;
-	uint64_t next, target, tree_size, end; /* end: exclusive, 0 = none */
-	int64_t wake_ms, saved_ms;
-	unsigned fails, tries;
-	uint64_t fetched, errors, batch, full_pages, range_start;
-	int64_t started_ms;
-	char last_error[200];
-	int64_t last_ok_ms;
-	int busy, dirty;
-};
-
-static int64_t now_ms(void)
+int64_t now_ms(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -94,12 +63,15 @@ static const struct ct_opt opt_table[] = {
 	{ "breaker", 0, "N", "after N failures in a row a log is unhealthy and rests (default 5)" },
 	{ "breaker-wait", 0, "DURATION", "how long an unhealthy log rests between probes (default 1m)" },
 	{ "quiet", 'q', NULL, "no progress line on a terminal" },
+	{ "bad-signature", 0, "ACTION", "stop (default) or warn on a head with a bad signature" },
+	{ "issuer-cache", 0, "N", "issuers kept for static-ct-api logs (default 10000)" },
 };
 
 static const struct ct_cli cli = {
 	"[options] [--logs FILE]",
-	"Fetch entries from RFC 6962 CT logs, all logs at once, and write\n"
-	"entry records. Log records come from ct-loglist on standard input.",
+	"Fetch entries from RFC 6962 and static-ct-api CT logs, all logs at\n"
+	"once, verified against their signed heads, and write entry records.\n"
+	"Log records come from ct-loglist on standard input.",
 	opt_table, sizeof opt_table / sizeof opt_table[0]
 };
 
@@ -128,6 +100,13 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case 15: o->breaker = ct_cli_u64("breaker", arg, 1, 1000000); break;
 	case 16: o->breaker_ms = ct_cli_duration_ms("breaker-wait", arg); break;
 	case 17: o->quiet = 1; break;
+	case 18:
+		if (!strcmp(arg, "warn"))
+			o->sig_warn = 1;
+		else if (strcmp(arg, "stop"))
+			ct_usage_error("--bad-signature: stop or warn, not '%s'", arg);
+		break;
+	case 19: o->issuer_cache = ct_cli_u64("issuer-cache", arg, 16, 10000000); break;
 	}
 	return 0;
 }
@@ -178,6 +157,15 @@ static int save_state(const struct opts *o, struct log *l)
 	struct ctbuf b = CTBUF_INIT;
 	struct ctfstate st = { .next = l->next, .tree_size = l->tree_size };
 	snprintf(st.url, sizeof st.url, "%s", l->url);
+	if (l->range_ok && l->range.size == l->next) {
+		st.has_range = 1;
+		st.range = l->range;
+	}
+	if (l->has_verified) {
+		st.has_verified = 1;
+		st.verified_size = l->verified_size;
+		memcpy(st.verified_root, l->verified_root, CTM_HASH);
+	}
 	ctfstate_format(&b, &st, l->name, (int64_t)time(NULL));
 	int r = ctafile_write(p, b.p, b.len);
 	if (r < 0)
@@ -230,17 +218,46 @@ static size_t read_logs(const struct opts *o, struct log **out)
 				ctlines_lineno(l));
 		if (!lg.name)
 			lg.name = ct_xstrdup(lg.url);
-		if (lg.type && strcmp(lg.type, "rfc6962")) {
-			ct_warnx("%s: a %s log, not fetched (static-ct-api "
-				 "support is to come)", lg.name, lg.type);
-			free(lg.url); free(lg.id); free(lg.name); free(lg.type);
-			free(lg.operator);
-			cJSON_Delete(j);
-			continue;
-		}
+		const char *where = o->logs ? o->logs : "stdin";
+		if (lg.type && strcmp(lg.type, "rfc6962") && strcmp(lg.type, "static"))
+			ct_diex(CT_EXIT_RUNTIME, "%s:%lu: %s: unknown log type '%s'",
+				where, ctlines_lineno(l), lg.name, lg.type);
+		lg.is_static = lg.type && !strcmp(lg.type, "static");
 		size_t ul = strlen(lg.url);
 		while (ul && lg.url[ul - 1] == '/')
 			lg.url[--ul] = '\0';
+		uint8_t id[CTB64_DECODED_MAX(64)];
+		if (strlen(lg.id) > 64 ||
+		    ctb64_decode(lg.id, strlen(lg.id), id) != CTM_HASH)
+			ct_diex(CT_EXIT_RUNTIME, "%s:%lu: %s: log_id is not 32 bytes of "
+				"base64", where, ctlines_lineno(l), lg.name);
+		memcpy(lg.log_id, id, CTM_HASH);
+		char *key = dup_str(j, "key");
+		if (key) {
+			const char *err;
+			lg.key = ctkey_from_b64(key, strlen(key), &err);
+			if (!lg.key)
+				ct_diex(CT_EXIT_RUNTIME, "%s:%lu: %s: %s", where,
+					ctlines_lineno(l), lg.name, err);
+			if (memcmp(ctkey_log_id(lg.key), lg.log_id, CTM_HASH))
+				ct_diex(CT_EXIT_RUNTIME, "%s:%lu: %s: log_id is not the "
+					"SHA-256 of key", where, ctlines_lineno(l), lg.name);
+			free(key);
+		} else {
+			ct_warnx("%s: no key in its record: heads are not verified, "
+				 "only the Merkle tree", lg.name);
+		}
+		if (lg.is_static) {
+			/* origin: the submission URL without scheme or trailing
+			 * slashes (static-ct-api) */
+			char *su = dup_str(j, "submission_url");
+			const char *u = su ? su : lg.url, *p = strstr(u, "://");
+			lg.origin = ct_xstrdup(p ? p + 3 : u);
+			size_t k = strlen(lg.origin);
+			while (k && lg.origin[k - 1] == '/')
+				lg.origin[--k] = '\0';
+			free(su);
+		}
 		cJSON_Delete(j);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -259,24 +276,53 @@ static size_t read_logs(const struct opts *o, struct log **out)
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 {
 	struct log *l = ud;
-	if (l->body.len + sz * n > ((size_t)256 << 20))
+	if (l->body.len + sz * n > l->body_max) {
+		l->too_big = 1;
 		return 0;
+	}
 	ctbuf_add(&l->body, p, sz * n);
 	return sz * n;
 }
 
+static void b64url(struct ctbuf *b, const uint8_t *p, size_t n)
+{
+	struct ctbuf t = CTBUF_INIT;
+	ctb64_encode(&t, p, n);
+	for (size_t i = 0; i < t.len; i++) {
+		if (t.p[i] == '+')
+			CTBUF_LIT(b, "%2B");
+		else if (t.p[i] == '/')
+			CTBUF_LIT(b, "%2F");
+		else if (t.p[i] == '=')
+			CTBUF_LIT(b, "%3D");
+		else
+			ctbuf_addc(b, t.p[i]);
+	}
+	ctbuf_free(&t);
+}
+
 static void start_request(CURLM *m, struct log *l, const struct opts *o)
 {
-	char url[2048];
-	if (l->phase == P_STH) {
-		snprintf(url, sizeof url, "%s/ct/v1/get-sth", l->url);
+	struct ctbuf url = CTBUF_INIT;
+	l->body_max = (size_t)256 << 20;
+	if (l->is_static) {
+		static_url(l, &url);
+	} else if (l->phase == P_STH) {
+		ctbuf_printf(&url, "%s/ct/v1/get-sth", l->url);
+	} else if (l->step == S_PROOF) {
+		ctbuf_printf(&url, "%s/ct/v1/get-proof-by-hash?hash=", l->url);
+		b64url(&url, l->hashes[0], CTM_HASH);
+		ctbuf_printf(&url, "&tree_size=%llu", (unsigned long long)l->sth.size);
+	} else if (l->step == S_CONS) {
+		ctbuf_printf(&url, "%s/ct/v1/get-sth-consistency?first=%llu&second=%llu",
+			     l->url, (unsigned long long)l->next,
+			     (unsigned long long)l->sth.size);
 	} else {
 		uint64_t last = l->next + l->batch - 1;
 		if (last >= l->target)
 			last = l->target - 1;
-		snprintf(url, sizeof url,
-			 "%s/ct/v1/get-entries?start=%llu&end=%llu", l->url,
-			 (unsigned long long)l->next, (unsigned long long)last);
+		ctbuf_printf(&url, "%s/ct/v1/get-entries?start=%llu&end=%llu", l->url,
+			     (unsigned long long)l->next, (unsigned long long)last);
 	}
 	if (!l->h) {
 		l->h = curl_easy_init();
@@ -292,18 +338,17 @@ static void start_request(CURLM *m, struct log *l, const struct opts *o)
 				 "ct-fetch/" CT_VERSION " (ctstream)");
 		curl_easy_setopt(l->h, CURLOPT_NOSIGNAL, 1L);
 	}
-	curl_easy_setopt(l->h, CURLOPT_URL, url);
+	curl_easy_setopt(l->h, CURLOPT_URL, ctbuf_cstr(&url));
+	ctbuf_free(&url);
 	ctbuf_reset(&l->body);
+	l->too_big = 0;
 	curl_multi_add_handle(m, l->h);
 	l->busy = 1;
 }
 
 /* A failed try: back off exponentially with jitter, or as told. */
-static void failed(struct log *l, const struct opts *o, long retry_after_s,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void failed(struct log *l, const struct opts *o, long retry_after_s,
-		   const char *fmt, ...)
+void failed(struct log *l, const struct opts *o, long retry_after_s,
+	    const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -339,41 +384,142 @@ static void failed(struct log *l, const struct opts *o, long retry_after_s,
 	l->wake_ms = now_ms() + delay;
 }
 
-static void got_sth(struct log *l, const struct opts *o)
+void succeeded(struct log *l, const struct opts *o)
 {
-	struct ctjson_val root, ts;
-	uint64_t size;
-	if (ctjson_parse(l->body.p, l->body.len, &root) < 0 ||
-	    ctjson_member(&root, "tree_size", &ts) != 1 ||
-	    ctjson_u64(&ts, &size) < 0) {
-		failed(l, o, 0, "get-sth: not an STH");
-		return;
-	}
-	if (size < l->tree_size) {
-		failed(l, o, 0, "get-sth: the tree shrank from %llu to %llu",
-		       (unsigned long long)l->tree_size,
-		       (unsigned long long)size);
-		return;
-	}
 	if (l->fails >= o->breaker)
 		ct_warnx("%s: healthy again", l->name);
 	l->fails = 0;
-	l->tree_size = size;
 	l->last_ok_ms = now_ms();
-	l->target = l->end && l->end < size ? l->end : size;
-	if (l->next == UINT64_MAX) { /* a new log: start at the head */
-		l->next = size;
-		l->dirty = 1;
-	}
-	if (l->next < l->target) {
-		l->phase = P_ENTRIES;
-	} else if (o->follow && !(l->end && l->next >= l->end)) {
+}
+
+static void hexs(const uint8_t h[CTM_HASH], char out[2 * CTM_HASH + 1])
+{
+	ctm_hex(h, out);
+}
+
+/* Wait for the next poll, or finish. */
+static void idle(struct log *l, const struct opts *o)
+{
+	if (o->follow && !(l->end && l->next >= l->end)) {
 		l->after_wait = P_STH;
 		l->phase = P_WAIT;
 		l->wake_ms = now_ms() + (int64_t)o->poll_ms;
 	} else {
 		l->phase = P_DONE;
 	}
+}
+
+int new_head(struct log *l, const struct opts *o, const struct ctsth *s)
+{
+	const char *err;
+	if (l->key && ctsth_verify(s, l->key, &err) < 0) {
+		l->bad_sigs++;
+		if (!o->sig_warn) {
+			ct_warnx("%s: BAD SIGNATURE on the head of size %llu (%s): "
+				 "this log is stopped (--bad-signature warn goes on)",
+				 l->name, (unsigned long long)s->size, err);
+			snprintf(l->last_error, sizeof l->last_error,
+				 "bad head signature at size %llu", (unsigned long long)s->size);
+			l->phase = P_FAILED;
+			return -1;
+		}
+		ct_warnx("%s: BAD SIGNATURE on the head of size %llu (%s): going on "
+			 "(--bad-signature warn)", l->name, (unsigned long long)s->size, err);
+	}
+	if (s->size < l->tree_size) {
+		failed(l, o, 0, "%s: the tree shrank from %llu to %llu",
+		       l->is_static ? "checkpoint" : "get-sth",
+		       (unsigned long long)l->tree_size, (unsigned long long)s->size);
+		return -1;
+	}
+	succeeded(l, o);
+	l->sth = *s;
+	l->tree_size = s->size;
+	l->target = l->end && l->end < s->size ? l->end : s->size;
+	if (l->next == UINT64_MAX) { /* a new log: start at the head */
+		l->next = s->size;
+		l->dirty = 1;
+	}
+	if (l->next == 0 && !l->range_ok) {
+		ctm_range_init(&l->range);
+		l->range_ok = 1;
+	}
+	l->step = S_DATA;
+	if (l->next < l->target)
+		l->phase = P_ENTRIES;
+	else
+		reached_target(l, o);
+	return 0;
+}
+
+/* The entries up to the target are out. If the range is there and the
+ * target is the signed size, the recomputed root must be the signed
+ * root; a range ending before it (--end) is checked with a consistency
+ * proof (RFC 6962). */
+void reached_target(struct log *l, const struct opts *o)
+{
+	if (l->range_ok && l->range.size == l->next && l->next == l->sth.size &&
+	    l->sth.size > 0 && !(l->has_verified && l->verified_size == l->sth.size)) {
+		uint8_t root[CTM_HASH];
+		ctm_range_root(&l->range, root);
+		if (memcmp(root, l->sth.root, CTM_HASH)) {
+			char a[65], b[65];
+			hexs(l->sth.root, a);
+			hexs(root, b);
+			l->mismatches++;
+			ct_warnx("%s: MERKLE MISMATCH at size %llu: the signed root is %s, "
+				 "the entries give %s (entries written, not trusted)",
+				 l->name, (unsigned long long)l->sth.size, a, b);
+		} else {
+			l->has_verified = 1;
+			l->verified_size = l->sth.size;
+			memcpy(l->verified_root, root, CTM_HASH);
+			l->dirty = 1;
+		}
+	} else if (!l->is_static && l->range_ok && l->range.size == l->next &&
+		   l->next > 0 && l->next < l->sth.size && l->step != S_CONS &&
+		   l->end && l->next >= l->end) {
+		l->step = S_CONS; /* prove the range's root against the head */
+		l->phase = P_ENTRIES;
+		return;
+	}
+	l->step = S_DATA;
+	idle(l, o);
+}
+
+void emit(struct log *l, struct ctout *out, const char *li, size_t lil,
+	  const char *ed, size_t edl, const uint8_t leaf_hash[CTM_HASH])
+{
+	struct ctbuf *b = &out->buf;
+	CTBUF_LIT(b, "{\"log\":");
+	ctjson_strz(b, l->url);
+	CTBUF_LIT(b, ",\"log_name\":");
+	ctjson_strz(b, l->name);
+	CTBUF_LIT(b, ",\"index\":");
+	ctbuf_addu64(b, l->next);
+	CTBUF_LIT(b, ",\"leaf_input\":\"");
+	ctbuf_add(b, li, lil);
+	CTBUF_LIT(b, "\",\"extra_data\":\"");
+	ctbuf_add(b, ed, edl);
+	CTBUF_LIT(b, "\"}\n");
+	if (ctout_record_end(out) < 0)
+		ct_die(CT_EXIT_RUNTIME, "write error");
+	if (l->range_ok && l->range.size == l->next)
+		ctm_range_append(&l->range, leaf_hash);
+	l->next++;
+	l->fetched++;
+	l->dirty = 1;
+}
+
+static void got_sth(struct log *l, const struct opts *o)
+{
+	struct ctsth s;
+	const char *err;
+	if (ctsth_parse_json(l->body.p, l->body.len, &s, &err) < 0) {
+		failed(l, o, 0, "get-sth: not an STH: %s", err);
+		return;
+	}
+	new_head(l, o, &s);
 }
 
 static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
@@ -385,7 +531,7 @@ static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 	long bad;
 	long got = ctentries_parse(l->body.p, l->body.len,
 				   room < l->batch ? (size_t)room : (size_t)l->batch,
-				   l->views, NULL, &err, &bad);
+				   l->views, l->hashes, &err, &bad);
 	if (got < 0 && bad < 0) {
 		failed(l, o, 0, "get-entries at %llu: %s (%zu bytes)",
 		       (unsigned long long)l->next, err, l->body.len);
@@ -400,6 +546,16 @@ static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 	if (count == 0) {
 		failed(l, o, 0, "get-entries at %llu: no entries",
 		       (unsigned long long)l->next);
+		return;
+	}
+	succeeded(l, o);
+	if (!l->range_ok && !l->unverifiable && l->step == S_DATA) {
+		/* Mid-log without a range: an inclusion proof for the first
+		 * entry gives the range of the leaves before it. */
+		struct ctbuf t = l->held;
+		l->held = l->body;
+		l->body = t;
+		l->step = S_PROOF;
 		return;
 	}
 	/* A short page: the log's page is smaller than asked; ask for what
@@ -417,37 +573,109 @@ static void got_entries(struct log *l, const struct opts *o, struct ctout *out)
 		l->batch = l->batch * 2 < o->batch ? l->batch * 2 : o->batch;
 		l->full_pages = 0;
 	}
-	for (size_t i = 0; i < count; i++) {
-		const struct ctentry_view *e = &l->views[i];
-		struct ctbuf *b = &out->buf;
-		CTBUF_LIT(b, "{\"log\":");
-		ctjson_strz(b, l->url);
-		CTBUF_LIT(b, ",\"log_name\":");
-		ctjson_strz(b, l->name);
-		CTBUF_LIT(b, ",\"index\":");
-		ctbuf_addu64(b, l->next + i);
-		CTBUF_LIT(b, ",\"leaf_input\":\"");
-		ctbuf_add(b, e->li, e->lil);
-		CTBUF_LIT(b, "\",\"extra_data\":\"");
-		ctbuf_add(b, e->ed, e->edl);
-		CTBUF_LIT(b, "\"}\n");
-		if (ctout_record_end(out) < 0)
-			ct_die(CT_EXIT_RUNTIME, "write error");
+	for (size_t i = 0; i < count; i++)
+		emit(l, out, l->views[i].li, l->views[i].lil, l->views[i].ed,
+		     l->views[i].edl, l->hashes[i]);
+	if (l->next >= l->target)
+		reached_target(l, o);
+}
+
+/* Read a JSON array of base64 hashes; -1 if any is not 32 bytes. */
+static long hash_list(const struct ctjson_val *arr, uint8_t (*out)[CTM_HASH],
+		      size_t max)
+{
+	struct ctjson_iter it;
+	struct ctjson_val k, v;
+	size_t n = 0;
+	if (arr->type != CTJSON_ARRAY)
+		return -1;
+	ctjson_iter_init(&it, arr);
+	for (;;) {
+		int r = ctjson_next(&it, &k, &v);
+		if (r == 0)
+			break;
+		uint8_t t[CTB64_DECODED_MAX(64)];
+		if (r < 0 || n == max || v.type != CTJSON_STRING || v.len > 64 ||
+		    ctb64_decode(v.p, v.len, t) != CTM_HASH)
+			return -1;
+		memcpy(out[n++], t, CTM_HASH);
 	}
-	l->next += count;
-	l->fetched += count;
-	if (l->fails >= o->breaker)
-		ct_warnx("%s: healthy again", l->name);
-	l->fails = 0;
-	l->dirty = 1;
-	l->last_ok_ms = now_ms();
-	if (l->next >= l->target) {
-		if (o->follow && !(l->end && l->next >= l->end)) {
-			l->phase = P_STH;
-		} else {
-			l->phase = P_DONE;
-		}
+	return (long)n;
+}
+
+/* get-proof-by-hash for the first entry of the held page. */
+static void got_proof(struct log *l, const struct opts *o, struct ctout *out)
+{
+	static const char *const names[] = { "leaf_index", "audit_path" };
+	struct ctjson_val f[2];
+	uint8_t path[64][CTM_HASH];
+	uint64_t idx;
+	long n = -1;
+	if (ctjson_fields(l->body.p, l->body.len, names, 2, f) == 0 &&
+	    ctjson_u64(&f[0], &idx) == 0)
+		n = hash_list(&f[1], path, 64);
+	if (n < 0) {
+		failed(l, o, 0, "get-proof-by-hash: not a proof");
+		return;
 	}
+	succeeded(l, o);
+	if (idx != l->next ||
+	    ctm_verify_inclusion(l->next, l->sth.size, l->hashes[0],
+				 (const uint8_t (*)[CTM_HASH])path, (size_t)n,
+				 l->sth.root) < 0 ||
+	    ctm_range_from_inclusion(&l->range, l->next, l->sth.size,
+				     (const uint8_t (*)[CTM_HASH])path, (size_t)n) < 0) {
+		l->mismatches++;
+		l->unverifiable = 1;
+		ct_warnx("%s: MERKLE MISMATCH: entry %llu is not in the signed tree of "
+			 "size %llu (proof for index %llu does not lead to its root); "
+			 "entries written, not trusted", l->name,
+			 (unsigned long long)l->next, (unsigned long long)l->sth.size,
+			 (unsigned long long)idx);
+	} else {
+		l->range_ok = 1;
+	}
+	/* now the held page, as if it had just come */
+	struct ctbuf t = l->body;
+	l->body = l->held;
+	l->held = t;
+	ctbuf_reset(&l->held);
+	l->step = S_DATA;
+	got_entries(l, o, out);
+}
+
+/* get-sth-consistency from the end of a range to the head. */
+static void got_cons(struct log *l, const struct opts *o)
+{
+	static const char *const names[] = { "consistency" };
+	struct ctjson_val f[1];
+	uint8_t path[128][CTM_HASH];
+	long n = -1;
+	if (ctjson_fields(l->body.p, l->body.len, names, 1, f) == 0)
+		n = hash_list(&f[0], path, 128);
+	if (n < 0) {
+		failed(l, o, 0, "get-sth-consistency: not a proof");
+		return;
+	}
+	succeeded(l, o);
+	uint8_t root[CTM_HASH];
+	ctm_range_root(&l->range, root);
+	if (ctm_verify_consistency(l->next, l->sth.size, root, l->sth.root,
+				   (const uint8_t (*)[CTM_HASH])path, (size_t)n) < 0) {
+		char a[65];
+		hexs(root, a);
+		l->mismatches++;
+		ct_warnx("%s: MERKLE MISMATCH: the entries up to %llu give root %s, "
+			 "which the log cannot prove part of its signed tree of size "
+			 "%llu (entries written, not trusted)", l->name,
+			 (unsigned long long)l->next, a, (unsigned long long)l->sth.size);
+	} else {
+		l->has_verified = 1;
+		l->verified_size = l->next;
+		memcpy(l->verified_root, root, CTM_HASH);
+	}
+	l->step = S_DATA;
+	idle(l, o);
 }
 
 static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
@@ -458,7 +686,10 @@ static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
 	long code = 0;
 	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &code);
 	if (msg->data.result != CURLE_OK) {
-		failed(l, o, 0, "%s", curl_easy_strerror(msg->data.result));
+		if (l->too_big)
+			failed(l, o, 0, "a response over %zu MiB", l->body_max >> 20);
+		else
+			failed(l, o, 0, "%s", curl_easy_strerror(msg->data.result));
 		return;
 	}
 	if (code == 429 || code == 503) {
@@ -468,12 +699,20 @@ static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
 		       ra ? " with Retry-After" : "");
 		return;
 	}
+	if (l->is_static) {
+		static_done(l, o, out, code);
+		return;
+	}
 	if (code != 200) {
 		failed(l, o, 0, "HTTP %ld", code);
 		return;
 	}
 	if (l->phase == P_STH)
 		got_sth(l, o);
+	else if (l->step == S_PROOF)
+		got_proof(l, o, out);
+	else if (l->step == S_CONS)
+		got_cons(l, o);
 	else
 		got_entries(l, o, out);
 }
@@ -522,8 +761,18 @@ static void write_stats(const struct opts *o, struct log *logs, size_t n)
 		ctjson_strz(&b, l->name);
 		CTBUF_LIT(&b, ",\"url\":");
 		ctjson_strz(&b, l->url);
-		ctbuf_printf(&b, ",\"health\":\"%s\",\"batch\":%llu",
+		ctbuf_printf(&b, ",\"type\":\"%s\",\"health\":\"%s\",\"batch\":%llu",
+			     l->is_static ? "static" : "rfc6962",
 			     health_names[health_of(l, o)], (unsigned long long)l->batch);
+		ctbuf_printf(&b, ",\"verified\":\"%s\",\"verified_size\":%llu,"
+				 "\"mismatches\":%llu,\"bad_signatures\":%llu",
+			     l->mismatches || l->bad_sigs ? "MISMATCH"
+			     : l->unverifiable ? "unverifiable"
+			     : l->has_verified ? (l->key ? "signed" : "tree-only")
+			     : "pending",
+			     (unsigned long long)(l->has_verified ? l->verified_size : 0),
+			     (unsigned long long)l->mismatches,
+			     (unsigned long long)l->bad_sigs);
 		ctbuf_printf(&b, ",\"state\":\"%s\",\"next\":%llu,\"tree_size\":%llu,"
 				 "\"behind\":%llu,\"fetched\":%llu,\"errors\":%llu,"
 				 "\"failing_tries\":%u,\"last_ok_s_ago\":%lld,"
@@ -553,10 +802,13 @@ static void status_lines(const struct opts *o, struct log *logs, size_t n)
 		struct log *l = &logs[i];
 		uint64_t next = l->next == UINT64_MAX ? 0 : l->next;
 		ct_warnx("%s: %s, next %llu of %llu (behind %llu), fetched %llu, "
-			 "errors %llu%s%s", l->name, health_names[health_of(l, o)],
+			 "errors %llu, verified to %llu, mismatches %llu%s%s", l->name,
+			 health_names[health_of(l, o)],
 			 (unsigned long long)next, (unsigned long long)l->tree_size,
 			 (unsigned long long)(l->tree_size > next ? l->tree_size - next : 0),
 			 (unsigned long long)l->fetched, (unsigned long long)l->errors,
+			 (unsigned long long)(l->has_verified ? l->verified_size : 0),
+			 (unsigned long long)l->mismatches,
 			 l->fails ? ", last error: " : "", l->fails ? l->last_error : "");
 	}
 }
@@ -595,7 +847,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .batch = 256, .poll_ms = 10000, .backoff_ms = 1000,
 			  .timeout_ms = 60000, .breaker = 5, .breaker_ms = 60000,
-			  .rate = 20 };
+			  .rate = 20, .issuer_cache = 10000 };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &o);
 	if (i != argc)
@@ -610,7 +862,8 @@ int main(int argc, char **argv)
 	struct log *logs = NULL;
 	size_t n = read_logs(&o, &logs);
 	if (!n)
-		ct_diex(CT_EXIT_RUNTIME, "no RFC 6962 logs to fetch");
+		ct_diex(CT_EXIT_RUNTIME, "no logs to fetch");
+	issuers_init(o.issuer_cache);
 	struct bucket *ops = ct_xcalloc(n, sizeof *ops);
 	size_t nops = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -618,6 +871,7 @@ int main(int argc, char **argv)
 		struct ctfstate saved;
 		l->batch = o.batch;
 		l->views = ct_xmalloc(o.batch * sizeof *l->views);
+		l->hashes = ct_xmalloc((o.batch > 256 ? o.batch : 256) * sizeof *l->hashes);
 		l->own.rate = o.rate;
 		if (o.op_rate > 0) {
 			const char *on = l->operator ? l->operator : l->name;
@@ -636,8 +890,19 @@ int main(int argc, char **argv)
 		l->end = o.has_end ? o.end + 1 : 0;
 		if (o.has_start)
 			l->next = o.start; /* a range: state is not consulted */
-		else if (o.state_dir && load_state(&o, l, &saved))
+		else if (o.state_dir && load_state(&o, l, &saved)) {
 			l->next = saved.next;
+			l->tree_size = saved.tree_size;
+			if (saved.has_range) {
+				l->range = saved.range;
+				l->range_ok = 1;
+			}
+			if (saved.has_verified) {
+				l->has_verified = 1;
+				l->verified_size = saved.verified_size;
+				memcpy(l->verified_root, saved.verified_root, CTM_HASH);
+			}
+		}
 		else
 			l->next = o.from_start || o.has_end ? 0 : UINT64_MAX;
 	}
@@ -736,7 +1001,7 @@ int main(int argc, char **argv)
 		ct_die(CT_EXIT_RUNTIME, "write error");
 	for (size_t k = 0; k < n; k++) {
 		struct log *l = &logs[k];
-		if (l->phase == P_FAILED)
+		if (l->phase == P_FAILED || l->mismatches || l->bad_sigs)
 			failed_any = 1;
 		save_state(&o, l);
 	}
@@ -753,7 +1018,12 @@ int main(int argc, char **argv)
 		free(l->views);
 		free(l->name); free(l->url); free(l->id); free(l->type);
 		free(l->operator);
+		free(l->origin);
+		free(l->hashes);
+		ctbuf_free(&l->held);
+		ctkey_free(l->key);
 	}
+	issuers_free();
 	for (size_t k = 0; k < nops; k++)
 		free(ops[k].name);
 	free(ops);

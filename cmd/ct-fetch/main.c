@@ -678,6 +678,33 @@ static void got_cons(struct log *l, const struct opts *o)
 	idle(l, o);
 }
 
+/* What the request in flight was, for messages. */
+static const char *what(const struct log *l, char *buf, size_t n)
+{
+	if (l->phase == P_STH)
+		return l->is_static ? "checkpoint" : "get-sth";
+	switch (l->step) {
+	case S_PROOF: return "get-proof-by-hash";
+	case S_CONS: return "get-sth-consistency";
+	case S_HASHTILE:
+		snprintf(buf, n, "hash tile %llu (range at %llu)",
+			 (unsigned long long)l->tile_n, (unsigned long long)l->next);
+		return buf;
+	case S_ISSUER: {
+		char x[65];
+		ctm_hex(l->want_fp, x);
+		snprintf(buf, n, "issuer %s", x);
+		return buf;
+	}
+	default:
+		if (l->is_static)
+			snprintf(buf, n, "data tile %llu", (unsigned long long)l->tile_n);
+		else
+			snprintf(buf, n, "get-entries at %llu", (unsigned long long)l->next);
+		return buf;
+	}
+}
+
 static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
 {
 	struct log *l;
@@ -685,17 +712,19 @@ static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
 	l->busy = 0;
 	long code = 0;
 	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &code);
+	char wb[120];
+	const char *w = what(l, wb, sizeof wb);
 	if (msg->data.result != CURLE_OK) {
 		if (l->too_big)
-			failed(l, o, 0, "a response over %zu MiB", l->body_max >> 20);
+			failed(l, o, 0, "%s: a response over %zu MiB", w, l->body_max >> 20);
 		else
-			failed(l, o, 0, "%s", curl_easy_strerror(msg->data.result));
+			failed(l, o, 0, "%s: %s", w, curl_easy_strerror(msg->data.result));
 		return;
 	}
 	if (code == 429 || code == 503) {
 		curl_off_t ra = 0;
 		curl_easy_getinfo(l->h, CURLINFO_RETRY_AFTER, &ra);
-		failed(l, o, (long)ra, "HTTP %ld%s", code,
+		failed(l, o, (long)ra, "%s: HTTP %ld%s", w, code,
 		       ra ? " with Retry-After" : "");
 		return;
 	}
@@ -704,7 +733,7 @@ static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
 		return;
 	}
 	if (code != 200) {
-		failed(l, o, 0, "HTTP %ld", code);
+		failed(l, o, 0, "%s: HTTP %ld", w, code);
 		return;
 	}
 	if (l->phase == P_STH)

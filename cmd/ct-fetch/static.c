@@ -352,12 +352,16 @@ void static_done(struct log *l, const struct opts *o, struct ctout *out,
 		return;
 	}
 	if (code != 200) {
-		if (l->step == S_ISSUER && l->phase == P_ENTRIES) {
+		if (l->phase == P_STH)
+			failed(l, o, 0, "checkpoint: HTTP %ld", code);
+		else if (l->step == S_ISSUER) {
 			char x[65];
 			ctm_hex(l->want_fp, x);
 			failed(l, o, 0, "issuer %s: HTTP %ld", x, code);
 		} else {
-			failed(l, o, 0, "HTTP %ld", code);
+			failed(l, o, 0, "%s tile %llu: HTTP %ld",
+			       l->step == S_HASHTILE ? "hash" : "data",
+			       (unsigned long long)l->tile_n, code);
 		}
 		return;
 	}

@@ -225,7 +225,7 @@ fault_case() {
 	kill -USR1 "$pid"
 	sleep 0.3
 	grep -q 'b: unhealthy after 3 failures in a row: resting, one probe every 1 s' "$T/err" || fail "$(cat "$T/err")"
-	grep -q 'b: unhealthy, next 0 of 0 .*last error: HTTP 500' "$T/err" || fail "$(cat "$T/err")"
+	grep -q 'b: unhealthy, next 0 of 0 .*last error: get-sth: HTTP 500' "$T/err" || fail "$(cat "$T/err")"
 	# resting: about one probe a second, not one every 10 ms
 	n1=$(curl -fsS "http://127.0.0.1:$(tl_port b)/ctl/stats" | jq '.requests["get-sth"]')
 	sleep 2

@@ -39,6 +39,10 @@ assert_line_count() {
 	local n; n=$(printf '%s' "$output" | grep -c '')
 	[ "$n" -eq "$1" ] || fail "expected $1 lines, got $n: $output"
 }
+assert_line_count_file() {
+	local n; n=$(grep -c '' "$1")
+	[ "$n" -eq "$2" ] || fail "expected $2 lines in $1, got $n"
+}
 assert_contains() {
 	case $output in *"$1"*) ;; *) fail "expected output to contain '$1'; got: $output" ;; esac
 }

@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# ct-fetch on static-ct-api logs and the verification of both kinds:
+# the test log's two APIs over one tree, every static fault, signatures
+# and Merkle roots, and the real Navigli2025h2 tiles when present.
+load common
+
+testlog() {
+	local name=$1; shift
+	ct-testlog -q --name "$name" -o "$T/$name.logs" "$@" >"$T/$name.port" 2>"$T/$name.err" &
+	echo $! >>"$T/pids"
+	for _ in $(seq 200); do [ -s "$T/$name.port" ] && [ -s "$T/$name.logs" ] && break; sleep 0.05; done
+	head -1 "$T/$name.logs" >"$T/$name.log"
+	tail -1 "$T/$name.logs" >"$T/$name.static"
+}
+tl_port() { head -1 "$T/$1.port"; }
+
+teardown_more() {
+	[ -f "$T/pids" ] && xargs -r kill <"$T/pids" 2>/dev/null
+	jobs -p | xargs -r kill 2>/dev/null || true
+}
+
+# every index A..B once, in order, stamped by the test log
+check_range() {
+	python3 - "$@" <<'PY'
+import base64, json, struct, sys
+f, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+idx = []
+for line in open(f):
+    r = json.loads(line)
+    ts = struct.unpack(">Q", base64.b64decode(r["leaf_input"])[2:10])[0]
+    assert ts == 1767225600000 + r["index"], r["index"]
+    idx.append(r["index"])
+assert idx == list(range(a, b + 1)), "got %d records, first %s last %s" % (len(idx), idx[:3], idx[-3:])
+PY
+}
+records() { jq -c '{index, leaf_input, extra_data}' "$1"; }
+
+@test "static-ct-api: both APIs of one tree give byte-identical records and one verified root" {
+	mk_cert_entries "$T/made.ndjson"
+	testlog t --size 1000 --entries "$T/made.ndjson" --gzip
+	ct-fetch --logs "$T/t.log" --from-start --state-dir "$T/a" >"$T/a.out" 2>"$T/a.err" ||
+		fail "$(cat "$T/a.err")"
+	ct-fetch --logs "$T/t.static" --from-start --state-dir "$T/b" --stats "$T/b.json" \
+		>"$T/b.out" 2>"$T/b.err" || fail "$(cat "$T/b.err")"
+	check_range "$T/a.out" 0 999
+	cmp <(records "$T/a.out") <(records "$T/b.out") || fail "the two APIs differ"
+	[ "$(jq -r .verified_root "$T"/a/*.state)" = "$(jq -r .verified_root "$T"/b/*.state)" ] ||
+		fail "roots differ"
+	jq -e '.[0].verified == "signed" and .[0].verified_size == 1000 and .[0].type == "static"' \
+		"$T/b.json" >/dev/null || fail "$(cat "$T/b.json")"
+	# and they parse
+	run bash -c "ct-parse -f lite '$T/b.out' | jq -r .data.update_type | sort -u"
+	assert_contains "PrecertLogEntry"
+	assert_contains "X509LogEntry"
+}
+
+@test "verification: mid-log starts over both APIs, a range end proven by consistency" {
+	testlog m --size 1000
+	for kind in log static; do
+		for r in "0 999" "1 999" "255 999" "256 999" "300 999" "777 999" "999 999"; do
+			set -- $r
+			ct-fetch --logs "$T/m.$kind" --start "$1" --end "$2" --stats "$T/s.json" \
+				>"$T/out" 2>"$T/err" || fail "$kind $r: $(cat "$T/err")"
+			check_range "$T/out" "$1" "$2"
+			jq -e '.[0].verified == "signed" and .[0].verified_size == 1000' "$T/s.json" >/dev/null ||
+				fail "$kind $r: $(cat "$T/s.json")"
+		done
+	done
+	ct-fetch --logs "$T/m.log" --start 300 --end 600 --stats "$T/s.json" >"$T/out" 2>"$T/err"
+	jq -e '.[0].verified == "signed" and .[0].verified_size == 601' "$T/s.json" >/dev/null ||
+		fail "$(cat "$T/s.json")"
+	# follow with state: the range lives in the state file and grows
+	ct-fetch --logs "$T/m.static" --state-dir "$T/st" --from-start >/dev/null 2>&1
+	ctl() { curl -fsS "http://127.0.0.1:$(tl_port m)/ctl/$1" >/dev/null; }
+	ctl "grow?n=333"
+	ct-fetch --logs "$T/m.static" --state-dir "$T/st" --stats "$T/s.json" >"$T/out" 2>"$T/err"
+	check_range "$T/out" 1000 1332
+	jq -e '.[0].verified_size == 1333' "$T/s.json" >/dev/null || fail "$(cat "$T/s.json")"
+	jq -e '.range | startswith("1333:")' "$T"/st/*.state >/dev/null || fail "$(cat "$T"/st/*.state)"
+}
+
+@test "verification: a bad signature stops the log (or warns); another tree is a MISMATCH, entries still out" {
+	testlog b --size 300 --fault get-sth:badsig:1 --fault checkpoint:badsig:1
+	for kind in log static; do
+		run ct-fetch --logs "$T/b.$kind" --start 0 --end 299
+		assert_status 1
+		assert_contains "BAD SIGNATURE on the head of size 300"
+		run ct-fetch --logs "$T/b.$kind" --start 0 --end 299 --bad-signature warn --stats "$T/s.json"
+		assert_status 1
+		assert_contains "going on (--bad-signature warn)"
+		jq -e '.[0].bad_signatures >= 1 and .[0].verified == "MISMATCH"' "$T/s.json" >/dev/null ||
+			fail "$(cat "$T/s.json")"
+	done
+	testlog o --size 300 --fault get-sth:othertree:1 --fault checkpoint:othertree:1
+	for kind in log static; do
+		ct-fetch --logs "$T/o.$kind" --start 0 --end 299 --stats "$T/s.json" >"$T/out" 2>"$T/err" &&
+			fail "exit 0 on another tree"
+		check_range "$T/out" 0 299
+		grep -q 'o.*: MERKLE MISMATCH at size 300: the signed root is [0-9a-f]\{64\}, the entries give [0-9a-f]\{64\}' "$T/err" ||
+			fail "$kind: $(cat "$T/err")"
+		jq -e '.[0].mismatches == 1 and .[0].verified == "MISMATCH"' "$T/s.json" >/dev/null ||
+			fail "$(cat "$T/s.json")"
+	done
+	# mid-log: the proof of the first entry fails against another tree
+	ct-fetch --logs "$T/o.log" --start 100 --end 299 >"$T/out" 2>"$T/err" && fail "exit 0"
+	check_range "$T/out" 100 299
+	grep -q 'MERKLE MISMATCH: entry 100 is not in the signed tree of size 300' "$T/err" || fail "$(cat "$T/err")"
+}
+
+@test "static-ct-api faults: each detected, reported, nothing lost" {
+	static_case() {
+		local spec=$1 want=$2; shift 2
+		testlog f --size 700 --fault "$spec" "$@"
+		ct-fetch --backoff 10ms --timeout 2s --logs "$T/f.static" --start 0 --end 699 \
+			--stats "$T/s.json" >"$T/out" 2>"$T/err" || fail "$spec: exit $? $(head -5 "$T/err")"
+		check_range "$T/out" 0 699 || fail "$spec: $(head -3 "$T/err")"
+		[ -z "$want" ] || grep -q -- "$want" "$T/err" || fail "$spec: no '$want' in: $(head -5 "$T/err")"
+		jq -e '.[0].verified == "signed"' "$T/s.json" >/dev/null || fail "$spec: $(cat "$T/s.json")"
+		kill "$(tail -1 "$T/pids")"
+	}
+	static_case data:gzipbad:2x2 'data tile'
+	static_case data:oversize:2x1 'a response over 64 MiB'
+	static_case data:wrongcount:2x2 'leaves, not 256'
+	static_case data:500:3x2 'HTTP 500'
+	static_case data:truncate:2x1 'Transferred a partial file\|partial'
+	static_case issuer:404:1x2 'issuer [0-9a-f]\{64\}: HTTP 404'
+	static_case checkpoint:garbage:1x2 'checkpoint: '
+	static_case checkpoint:429:1x1:1 'HTTP 429 with Retry-After'
+	static_case tile:404:1x1 '' --gzip
+	static_case data:latency:1:20 '' --gzip
+	# a checkpoint of another origin than the list says is refused
+	testlog w --size 10 --origin elsewhere.example/log
+	jq -c '.submission_url = "https://ct.example/log/"' "$T/w.static" >"$T/w.other"
+	run ct-fetch --max-tries 2 --backoff 10ms --logs "$T/w.other" --start 0 --end 9
+	assert_status 1
+	assert_contains "checkpoint: wrong origin"
+	# a tree that shrinks
+	testlog s --size 300 --fault checkpoint:shrink:2x1:10
+	ct-fetch --logs "$T/s.static" --follow --poll 100ms --backoff 10ms --from-start >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 1.5
+	kill "$pid"; wait "$pid" || true
+	grep -q 'checkpoint: the tree shrank from 300 to 290' "$T/err" || fail "$(cat "$T/err")"
+	check_range "$T/out" 0 299
+}
+
+@test "static-ct-api: a partial tile gone is fetched full once the log has grown" {
+	testlog g --size 600 --grow 300 --fault data:nopartial:1x1
+	ct-fetch --logs "$T/g.static" --follow --poll 100ms --backoff 50ms --from-start \
+		--stats "$T/s.json" >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 3
+	kill -TERM "$pid"; wait "$pid" || fail "exit $? $(cat "$T/err")"
+	last=$(tail -1 "$T/out" | jq .index)
+	[ "$last" -gt 1000 ] || fail "only to $last"
+	check_range "$T/out" 0 "$last"
+	[ "$(curl -fsS "http://127.0.0.1:$(tl_port g)/ctl/stats" | jq .faults_fired)" = 1 ] || fail "no fault fired"
+}
+
+# The real Navigli2025h2 tiles (re-signed with a test key) on a plain
+# static file server: complete (1024), and at the 778 checkpoint with
+# its partial tiles.
+@test "static-ct-api: the real Navigli2025h2 tiles from python3 -m http.server, verified, all parse" {
+	need_fixtures
+	local nv="$FIX/static-ct/navigli2025h2-testsigned"
+	[ -d "$nv" ] || skip "no $nv"
+	cp -r "$nv" "$T/nv"
+	port=$(free_port)
+	(cd "$T/nv" && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
+	echo $! >>"$T/pids"
+	for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/checkpoint" >/dev/null && break; sleep 0.05; done
+	ct-loglist --no-verify --state all "$nv/log_list.testkey.json" |
+		jq -c --arg u "http://127.0.0.1:$port/" '.url = $u' >"$T/nv.log"
+	ct-fetch --logs "$T/nv.log" --from-start --stats "$T/s.json" >"$T/out" 2>"$T/err" ||
+		fail "$(cat "$T/err")"
+	assert_line_count_file "$T/out" 1024
+	jq -e '.[0].verified == "signed" and .[0].verified_size == 1024' "$T/s.json" >/dev/null ||
+		fail "$(cat "$T/s.json")"
+	run bash -c "ct-parse -f lite '$T/out' 2>&1 >/dev/null | wc -l"
+	[ "$output" = 0 ] || fail "ct-parse: $output errors"
+	# the 778 checkpoint: data/003.p/10, 0/003.p/10, 1/000.p/3
+	cp "$T/nv/checkpoint.size-778" "$T/nv/checkpoint"
+	ct-fetch --logs "$T/nv.log" --from-start --stats "$T/s.json" >"$T/out" 2>"$T/err" ||
+		fail "$(cat "$T/err")"
+	assert_line_count_file "$T/out" 778
+	jq -e '.[0].verified == "signed" and .[0].verified_size == 778' "$T/s.json" >/dev/null ||
+		fail "$(cat "$T/s.json")"
+	# from the middle: the range comes from the hash tiles
+	ct-fetch --logs "$T/nv.log" --start 700 --end 777 --stats "$T/s.json" >"$T/out" 2>"$T/err" ||
+		fail "$(cat "$T/err")"
+	jq -e '.[0].verified_size == 778' "$T/s.json" >/dev/null || fail "$(cat "$T/s.json")"
+}

@@ -53,6 +53,23 @@ void ctm_range_append(struct ctm_range *r, const uint8_t leaf_hash[CTM_HASH])
 	r->size++;
 }
 
+int ctm_range_append_node(struct ctm_range *r, const uint8_t h[CTM_HASH],
+			  unsigned level)
+{
+	if (level > 63 || (r->size & (((uint64_t)1 << level) - 1)) ||
+	    r->size > UINT64_MAX - ((uint64_t)1 << level))
+		return -1;
+	uint8_t x[CTM_HASH];
+	memcpy(x, h, CTM_HASH);
+	for (uint64_t s = r->size >> level; s & 1; s >>= 1) {
+		r->n--;
+		ctm_node_hash(r->h[r->n], x, x);
+	}
+	memcpy(r->h[r->n++], x, CTM_HASH);
+	r->size += (uint64_t)1 << level;
+	return 0;
+}
+
 void ctm_range_root(const struct ctm_range *r, uint8_t out[CTM_HASH])
 {
 	if (!r->n) {

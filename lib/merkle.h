@@ -24,6 +24,10 @@ struct ctm_range {
 
 void ctm_range_init(struct ctm_range *r);
 void ctm_range_append(struct ctm_range *r, const uint8_t leaf_hash[CTM_HASH]);
+/* Append a whole subtree of 2^level leaves by its hash; the range's
+ * size must be a multiple of 2^level (-1 if not). */
+int ctm_range_append_node(struct ctm_range *r, const uint8_t h[CTM_HASH],
+			  unsigned level);
 /* The tree head of the size leaves (SHA-256 of nothing when empty). */
 void ctm_range_root(const struct ctm_range *r, uint8_t out[CTM_HASH]);
 /* Set r from hashes given largest first; -1 if n != popcount(size). */

@@ -30,7 +30,7 @@ struct bucket {
 
 enum phase { P_STH, P_ENTRIES, P_WAIT, P_DONE, P_FAILED };
 /* What a log's one request in flight is for. */
-enum step { S_HEAD, S_DATA, S_PROOF, S_CONS, S_HASHTILE, S_ISSUER };
+enum step { S_HEAD, S_DATA, S_PROOF, S_CONS, S_HASHTILE, S_ISSUER, S_TAILTILE };
 enum health { H_HEALTHY, H_DEGRADED, H_UNHEALTHY };
 
 struct log {
@@ -51,7 +51,7 @@ struct log {
 	struct ctsth sth;		/* the head being fetched up to */
 	/* Merkle verification: the compact range of [0, next) */
 	int range_ok, unverifiable;
-	struct ctm_range range;
+	struct ctm_range range, tail;	/* tail: range + the rest, from tiles */
 	int has_verified;
 	uint64_t verified_size;
 	uint8_t verified_root[CTM_HASH];
@@ -86,6 +86,8 @@ void reached_target(struct log *l, const struct opts *o);
 
 /* static.c */
 void static_url(struct log *l, struct ctbuf *url);
+/* After an --end before the head: prove the range from hash tiles. */
+void static_tail(struct log *l);
 void static_done(struct log *l, const struct opts *o, struct ctout *out,
 		 long code);
 void issuers_init(size_t max);

@@ -476,10 +476,15 @@ void reached_target(struct log *l, const struct opts *o)
 			memcpy(l->verified_root, root, CTM_HASH);
 			l->dirty = 1;
 		}
-	} else if (!l->is_static && l->range_ok && l->range.size == l->next &&
-		   l->next > 0 && l->next < l->sth.size && l->step != S_CONS &&
+	} else if (l->range_ok && l->range.size == l->next && l->next > 0 &&
+		   l->next < l->sth.size && l->step != S_CONS && l->step != S_TAILTILE &&
 		   l->end && l->next >= l->end) {
-		l->step = S_CONS; /* prove the range's root against the head */
+		/* prove the range's root against the head: a consistency
+		 * proof, or the rest of the tree from the hash tiles */
+		if (l->is_static)
+			static_tail(l);
+		else
+			l->step = S_CONS;
 		l->phase = P_ENTRIES;
 		return;
 	}
@@ -687,6 +692,7 @@ static const char *what(const struct log *l, char *buf, size_t n)
 	case S_PROOF: return "get-proof-by-hash";
 	case S_CONS: return "get-sth-consistency";
 	case S_HASHTILE:
+	case S_TAILTILE:
 		snprintf(buf, n, "hash tile %llu (range at %llu)",
 			 (unsigned long long)l->tile_n, (unsigned long long)l->next);
 		return buf;

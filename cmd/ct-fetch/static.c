@@ -122,6 +122,34 @@ static void boot_item(uint64_t s, unsigned i, int *k, uint64_t *idx)
 	*k = -1;
 }
 
+/* The i-th subtree of the aligned split of [a, b), largest that fits
+ * at each step; *k = -1 past the end. */
+static void tail_item(uint64_t a, uint64_t b, unsigned i, int *k, uint64_t *idx)
+{
+	uint64_t p = a;
+	*k = -1;
+	*idx = 0;
+	while (p < b) {
+		int lv = p ? __builtin_ctzll(p) : 63;
+		while (lv > 0 && (((uint64_t)1 << lv) > b - p))
+			lv--;
+		if (i-- == 0) {
+			*k = lv;
+			*idx = p >> lv;
+			return;
+		}
+		p += (uint64_t)1 << lv;
+	}
+}
+
+void static_tail(struct log *l)
+{
+	l->tail = l->range;
+	l->boot_i = 0;
+	l->full_fallback = 0;
+	l->step = S_TAILTILE;
+}
+
 /* Width of tile n at level (CTTILE_DATA for data) in a tree of size. */
 static unsigned tile_width(uint64_t size, int level, uint64_t n)
 {
@@ -152,10 +180,13 @@ void static_url(struct log *l, struct ctbuf *url)
 		return;
 	}
 	l->body_max = TILE_MAX;
-	if (l->step == S_HASHTILE) {
+	if (l->step == S_HASHTILE || l->step == S_TAILTILE) {
 		int k;
 		uint64_t idx;
-		boot_item(l->next, l->boot_i, &k, &idx);
+		if (l->step == S_HASHTILE)
+			boot_item(l->next, l->boot_i, &k, &idx);
+		else
+			tail_item(l->next, l->sth.size, l->boot_i, &k, &idx);
 		int level = k / 8;
 		uint64_t j0 = idx << (k % 8);
 		l->tile_n = j0 / CTTILE_WIDTH;
@@ -225,7 +256,11 @@ static void got_hash_tile(struct log *l, const struct opts *o)
 {
 	int k;
 	uint64_t idx;
-	boot_item(l->next, l->boot_i, &k, &idx);
+	int tail = l->step == S_TAILTILE;
+	if (tail)
+		tail_item(l->next, l->sth.size, l->boot_i, &k, &idx);
+	else
+		boot_item(l->next, l->boot_i, &k, &idx);
 	unsigned want = l->full_fallback ? CTTILE_WIDTH : l->tile_w;
 	if (l->body.len != (size_t)want * CTM_HASH) {
 		failed(l, o, 0, "hash tile %d/%llu: %zu bytes, not %u hashes", k / 8,
@@ -239,9 +274,32 @@ static void got_hash_tile(struct log *l, const struct opts *o)
 	for (unsigned w = 1u << r; w > 1; w /= 2)
 		for (unsigned i = 0; i < w / 2; i++)
 			ctm_node_hash(h[2 * i], h[2 * i + 1], h[i]);
-	memcpy(l->range.h[l->boot_i], h[0], CTM_HASH);
 	l->boot_i++;
 	l->full_fallback = 0;
+	if (tail) {
+		ctm_range_append_node(&l->tail, h[0], (unsigned)k);
+		if (l->tail.size < l->sth.size)
+			return;
+		uint8_t root[CTM_HASH];
+		ctm_range_root(&l->tail, root);
+		if (memcmp(root, l->sth.root, CTM_HASH)) {
+			char a[65];
+			ctm_hex(root, a);
+			l->mismatches++;
+			ct_warnx("%s: MERKLE MISMATCH: the entries up to %llu and the log's "
+				 "hash tiles give root %s at size %llu, not the signed one "
+				 "(entries written, not trusted)", l->name,
+				 (unsigned long long)l->next, a, (unsigned long long)l->sth.size);
+		} else {
+			ctm_range_root(&l->range, root);
+			l->has_verified = 1;
+			l->verified_size = l->next;
+			memcpy(l->verified_root, root, CTM_HASH);
+		}
+		reached_target(l, o);
+		return;
+	}
+	memcpy(l->range.h[l->boot_i - 1], h[0], CTM_HASH);
 	if (l->boot_i == (unsigned)__builtin_popcountll(l->next)) {
 		l->range.size = l->next;
 		l->range.n = l->boot_i;
@@ -345,7 +403,8 @@ void static_done(struct log *l, const struct opts *o, struct ctout *out,
 		 long code)
 {
 	int partial = l->tile_w < CTTILE_WIDTH && !l->full_fallback;
-	if (code == 404 && partial && (l->step == S_DATA || l->step == S_HASHTILE) &&
+	if (code == 404 && partial &&
+	    (l->step == S_DATA || l->step == S_HASHTILE || l->step == S_TAILTILE) &&
 	    l->phase == P_ENTRIES) {
 		/* the partial tile is gone: the full one must be there */
 		l->full_fallback = 1;
@@ -360,7 +419,7 @@ void static_done(struct log *l, const struct opts *o, struct ctout *out,
 			failed(l, o, 0, "issuer %s: HTTP %ld", x, code);
 		} else {
 			failed(l, o, 0, "%s tile %llu: HTTP %ld",
-			       l->step == S_HASHTILE ? "hash" : "data",
+			       l->step == S_DATA ? "data" : "hash",
 			       (unsigned long long)l->tile_n, code);
 		}
 		return;
@@ -372,6 +431,7 @@ void static_done(struct log *l, const struct opts *o, struct ctout *out,
 	const char *err;
 	switch (l->step) {
 	case S_HASHTILE:
+	case S_TAILTILE:
 		got_hash_tile(l, o);
 		break;
 	case S_ISSUER:

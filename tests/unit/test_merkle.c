@@ -344,6 +344,30 @@ int main(void)
 	ok(ctm_verify_consistency(0, 5, empty, empty, NULL, 0) != 0,
 	   "consistency from size 0 is refused");
 
+	/* whole subtrees appended by hash: [0,13) then 3@4 (16), 16@16 (32),
+	 * then leaves to 40, against leaves one by one */
+	{
+		struct ctm_range a, b;
+		uint8_t h16[CTM_HASH], h32[CTM_HASH], ra[CTM_HASH], rb[CTM_HASH];
+		ctm_range_init(&a);
+		ctm_range_init(&b);
+		for (int i = 0; i < 40; i++)
+			ctm_range_append(&a, leaves[i]);
+		for (int i = 0; i < 12; i++)
+			ctm_range_append(&b, leaves[i]);
+		mth(12, 16, h16);
+		mth(16, 32, h32);
+		int bad_node = ctm_range_append_node(&b, h16, 3) == 0; /* 12 % 8 != 0 */
+		bad_node += ctm_range_append_node(&b, h16, 2) != 0;
+		bad_node += ctm_range_append_node(&b, h32, 4) != 0;
+		for (int i = 32; i < 40; i++)
+			ctm_range_append(&b, leaves[i]);
+		ctm_range_root(&a, ra);
+		ctm_range_root(&b, rb);
+		ok(!bad_node && b.size == 40 && !memcmp(ra, rb, CTM_HASH),
+		   "subtrees appended whole give the same head as their leaves");
+	}
+
 	/* state text */
 	ctm_range_init(&r);
 	for (int i = 0; i < 13; i++)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# ct-fetch against a real static-ct-api log: Sunlight and Skylight from
+# ct-fetch and ct-testlog against real CT software: Sunlight and Skylight from
 # ../shared/debs (tests/lib/sunlight-up.sh starts them on 127.0.0.1 and
 # submits certificates and precertificates made here).
 load common
@@ -8,6 +8,7 @@ DEBS=${CT_DEBS:-$CT_TOP/../shared/debs}
 
 teardown_more() {
 	[ -f "$T/sl/pids" ] && xargs -r kill <"$T/sl/pids" 2>/dev/null
+	[ -f "$T/pids" ] && xargs -r kill <"$T/pids" 2>/dev/null
 	# Sunlight makes its seed and tiles immutable (chattr +i)
 	[ -d "$T/sl" ] && chattr -R -i "$T/sl" 2>/dev/null
 	true
@@ -55,4 +56,38 @@ teardown_more() {
 	jq -e '.[0].verified == "signed" and .[0].verified_size == 340' "$T/s.json" >/dev/null ||
 		fail "$(cat "$T/s.json")"
 	cmp <(tail -n 63 "$T/out" "$T/out2" | grep '^{' | tail -n 63) "$T/out3" || fail "records differ"
+}
+
+# SSLMate's certspotter (RFC 6962, verifies STH signatures and the Merkle
+# tree) as a third-party check of the test log and of ct-fetch: both
+# verify the same tree and keep the same compact range.
+@test "certspotter verifies the test log; its compact range and root equal ct-fetch's" {
+	ls "$DEBS"/certspotter_*.deb >/dev/null 2>&1 || skip "no certspotter deb in $DEBS"
+	dpkg -x "$(ls "$DEBS"/certspotter_*.deb | head -1)" "$T/cs"
+	mk_cert_entries "$T/made.ndjson"
+	ct-testlog -q --size 3000 --max-page 256 --entries "$T/made.ndjson" -o "$T/tl.logs" \
+		>"$T/tl.port" 2>"$T/tl.err" &
+	echo $! >>"$T/pids"
+	for _ in $(seq 100); do [ -s "$T/tl.logs" ] && break; sleep 0.05; done
+	head -1 "$T/tl.logs" >"$T/l.json"
+	jq '{operators: [{name: "t", email: ["t@example.test"], logs: [{description: .name, log_id,
+		key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' \
+		"$T/l.json" >"$T/list.json"
+	echo example.test >"$T/watch"
+	timeout 15 "$T/cs/usr/bin/certspotter" -logs "$T/list.json" -watchlist "$T/watch" \
+		-state_dir "$T/csst" -no_save -stdout -verbose >/dev/null 2>"$T/cs.err" &
+	echo $! >>"$T/pids"
+	for _ in $(seq 140); do
+		jq -e '.verified_position.size == 3000' "$T"/csst/logs/*/state.json >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	jq -e '.verified_position.size == 3000' "$T"/csst/logs/*/state.json >/dev/null ||
+		fail "certspotter did not verify: $(tail -n 5 "$T/cs.err")"
+	ct-fetch --logs "$T/l.json" --from-start --state-dir "$T/st" >/dev/null 2>&1
+	jq -r '.range' "$T"/st/*.state | cut -d: -f2 | tr ',' '\n' |
+		while read -r h; do echo "$h" | xxd -r -p | base64; done >"$T/mine"
+	jq -r '.verified_position.nodes[]' "$T"/csst/logs/*/state.json >"$T/theirs"
+	diff "$T/mine" "$T/theirs" || fail "compact ranges differ"
+	[ "$(jq -r .verified_root "$T"/st/*.state)" = "$(jq -r .verified_sth.sha256_root_hash "$T"/csst/logs/*/state.json)" ] ||
+		fail "roots differ"
 }

@@ -186,6 +186,12 @@ void ctdedup_save(const struct ctdedup *d, struct ctbuf *out)
 int ctdedup_load(struct ctdedup *d, const uint8_t *p, size_t n,
 		 uint32_t now, const char **why)
 {
+	return ctdedup_load_forget(d, p, n, now, 0, why);
+}
+
+int ctdedup_load_forget(struct ctdedup *d, const uint8_t *p, size_t n,
+			uint32_t now, size_t forget, const char **why)
+{
 	if (n < 44 || memcmp(p, "CTDEDUP1", 8) != 0) {
 		*why = "not a ct-dedup state file";
 		return -1;
@@ -211,6 +217,7 @@ int ctdedup_load(struct ctdedup *d, const uint8_t *p, size_t n,
 		}
 		prev = t;
 	}
+	count = forget < count ? count - (uint32_t)forget : 0;
 	/* Newest count - cap entries win when it held more than we do. */
 	size_t first = count > d->cap ? count - d->cap : 0;
 	for (size_t k = first; k < count; k++) {

@@ -46,5 +46,9 @@ void ctdedup_save(const struct ctdedup *d, struct ctbuf *out);
  * valid state (the set is then left empty). */
 int ctdedup_load(struct ctdedup *d, const uint8_t *p, size_t n,
 		 uint32_t now, const char **why);
+/* The same, leaving out the newest forget keys of the file (after an
+ * unclean stop they may never have reached the consumer). */
+int ctdedup_load_forget(struct ctdedup *d, const uint8_t *p, size_t n,
+			uint32_t now, size_t forget, const char **why);
 
 #endif

@@ -21,7 +21,7 @@
 
 struct opts {
 	const char *key, *state;
-	uint64_t ttl, capacity;
+	uint64_t ttl, capacity, forget;
 	int stats, unbuffered;
 };
 
@@ -33,6 +33,7 @@ static const struct ct_opt opt_table[] = {
 	{ "state", 's', "FILE", "load the window at start, save it at exit" },
 	{ "stats", 0, NULL, "print the counters on stderr at exit" },
 	{ "unbuffered", 'u', NULL, "flush after every line" },
+	{ "forget-newest", 0, "N", "load the state without its newest N keys (after an unclean stop)" },
 };
 
 static const struct ct_cli cli = {
@@ -61,6 +62,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case 3: o->state = arg; break;
 	case 4: o->stats = 1; break;
 	case 5: o->unbuffered = 1; break;
+	case 6: o->forget = ct_cli_u64("forget-newest", arg, 0, 1ULL << 32); break;
 	}
 	return 0;
 }
@@ -151,8 +153,8 @@ static void load_state(struct run *r)
 		ctbuf_free(&b);
 		return;
 	}
-	if (ctdedup_load(r->set, (const uint8_t *)b.p, b.len, now_s(),
-			 &why) < 0)
+	if (ctdedup_load_forget(r->set, (const uint8_t *)b.p, b.len, now_s(),
+				(size_t)r->o.forget, &why) < 0)
 		ct_warnx("%s: %s; starting with an empty window", r->o.state,
 			 why);
 	ctbuf_free(&b);

@@ -15,7 +15,7 @@
 struct opts {
 	const char *logs, *state_dir, *stats;
 	uint64_t start, end, batch, poll_ms, max_tries, backoff_ms, timeout_ms;
-	uint64_t breaker, breaker_ms, issuer_cache;
+	uint64_t breaker, breaker_ms, issuer_cache, rewind;
 	double rate, op_rate;
 	int follow, from_start, has_start, has_end, unbuffered, quiet;
 	int sig_warn;	/* a bad head signature warns instead of stopping */

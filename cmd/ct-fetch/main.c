@@ -65,6 +65,7 @@ static const struct ct_opt opt_table[] = {
 	{ "quiet", 'q', NULL, "no progress line on a terminal" },
 	{ "bad-signature", 0, "ACTION", "stop (default) or warn on a head with a bad signature" },
 	{ "issuer-cache", 0, "N", "issuers kept for static-ct-api logs (default 10000)" },
+	{ "rewind", 0, "N", "start N entries before a state file's index (after an unclean stop)" },
 };
 
 static const struct ct_cli cli = {
@@ -107,6 +108,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 			ct_usage_error("--bad-signature: stop or warn, not '%s'", arg);
 		break;
 	case 19: o->issuer_cache = ct_cli_u64("issuer-cache", arg, 16, 10000000); break;
+	case 20: o->rewind = ct_cli_u64("rewind", arg, 0, 1ULL << 40); break;
 	}
 	return 0;
 }
@@ -926,7 +928,9 @@ int main(int argc, char **argv)
 		if (o.has_start)
 			l->next = o.start; /* a range: state is not consulted */
 		else if (o.state_dir && load_state(&o, l, &saved)) {
-			l->next = saved.next;
+			l->next = saved.next > o.rewind ? saved.next - o.rewind : 0;
+			if (o.rewind)
+				saved.has_range = 0; /* the range is of saved.next */
 			l->tree_size = saved.tree_size;
 			if (saved.has_range) {
 				l->range = saved.range;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
@@ -60,6 +61,7 @@ struct opts {
 	const char *proxies[MAXPROXIES];
 	size_t nproxies;
 	int exit_on_eof;
+	const char *fetch_stats;
 };
 
 /* A ?domain= filter, shared by every client that asked for the same
@@ -140,6 +142,7 @@ static const struct ct_opt opt_table[] = {
 	{ "max-per-ip", 0, "N", "most clients from one address (default 100, 0: no limit)" },
 	{ "accept-rate", 0, "N", "new connections per second, bursts of N (default 0: no limit)" },
 	{ "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)" },
+	{ "fetch-stats", 0, "FILE", "serve ct-fetch's --stats FILE at /api/logs" },
 };
 
 static const struct ct_cli cli = {
@@ -177,6 +180,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 			ct_usage_error("too many --trusted-proxy options");
 		o->proxies[o->nproxies++] = arg;
 		break;
+	case 14: o->fetch_stats = arg; break;
 	}
 	return 0;
 }
@@ -967,6 +971,17 @@ static void route(struct server *s, struct client *c,
 		metrics(s, c);
 	else if (path_is(path, plen, "/api/stats"))
 		stats(s, c, 0);
+	else if (path_is(path, plen, "/api/logs")) {
+		/* ct-fetch rewrites the file atomically: read it whole */
+		struct ctbuf b = CTBUF_INIT;
+		if (!s->o.fetch_stats)
+			text(s, c, "404 Not Found", "no --fetch-stats file given\n");
+		else if (ctafile_read(s->o.fetch_stats, 16 << 20, &b) < 0)
+			text(s, c, "503 Service Unavailable", "no ct-fetch stats yet\n");
+		else
+			respond(s, c, "200 OK", "application/json", b.p, b.len, NULL);
+		ctbuf_free(&b);
+	}
 	else if (path_is(path, plen, "/example.json")) {
 		if (s->latest.len)
 			respond(s, c, "200 OK", "application/json",

@@ -242,3 +242,17 @@ client() {
 	grep -q 429 "$T/codes" || fail "$(cat "$T/codes")"
 	grep -q 200 "$T/codes" || fail "$(cat "$T/codes")"
 }
+
+@test "ct-serve: /api/logs serves ct-fetch's --stats file" {
+	port=$(free_port)
+	echo '[{"name":"a","health":"healthy","next":5}]' >"$T/stats.json"
+	sleep 30 | ct-serve --listen "127.0.0.1:$port" --fetch-stats "$T/stats.json" 2>"$T/err" &
+	for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done
+	run curl -fsS "http://127.0.0.1:$port/api/logs"
+	assert_status 0
+	[ "$(printf '%s' "$output" | jq -r '.[0].health')" = healthy ] || fail "$output"
+	rm "$T/stats.json"
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/logs"
+	[ "$output" = 503 ] || fail "$output"
+	kill %1 2>/dev/null || true
+}

@@ -84,6 +84,26 @@ int main(void)
 	   !strcmp(why, "state file checksum mismatch"), "corruption detected: %s", why);
 	ok(ctdedup_load(e, (const uint8_t *)b.p, 50, 200, &why) < 0, "truncation detected");
 	ok(ctdedup_load(e, (const uint8_t *)"junk", 4, 200, &why) < 0, "junk refused");
+	{
+		struct ctdedup *f = ctdedup_new(1000, 3600);
+		const char *w;
+		uint8_t kk[16];
+		ctbuf_reset(&b);
+		for (unsigned i = 0; i < 10; i++) {
+			key(kk, 500 + i);
+			ctdedup_offer(f, kk, 100 + i);
+		}
+		ctdedup_save(f, &b);
+		ctdedup_free(f);
+		f = ctdedup_new(1000, 3600);
+		int r = ctdedup_load_forget(f, (const uint8_t *)b.p, b.len, 200, 3, &w);
+		key(kk, 507);
+		int newest_forgotten = ctdedup_offer(f, kk, 200) == 1;
+		key(kk, 506);
+		ok(r == 0 && newest_forgotten && ctdedup_offer(f, kk, 200) == 0,
+		   "--forget-newest 3: keys 7-9 pass again, 6 is still held");
+		ctdedup_free(f);
+	}
 	ctdedup_stats(e, &s);
 	ok(s.held == 0, "a refused state leaves the set empty");
 	ctdedup_free(e);

@@ -60,7 +60,8 @@ struct opts {
 	uint64_t max_per_ip, accept_rate;
 	const char *proxies[MAXPROXIES];
 	size_t nproxies;
-	int exit_on_eof;
+	int exit_on_eof, wait_client;
+	uint64_t backpressure;
 	const char *fetch_stats;
 };
 
@@ -143,6 +144,8 @@ static const struct ct_opt opt_table[] = {
 	{ "accept-rate", 0, "N", "new connections per second, bursts of N (default 0: no limit)" },
 	{ "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)" },
 	{ "fetch-stats", 0, "FILE", "serve ct-fetch's --stats FILE at /api/logs" },
+	{ "wait-for-client", 0, NULL, "read no input until a first client subscribes" },
+	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
 };
 
 static const struct ct_cli cli = {
@@ -181,6 +184,8 @@ static int on_opt(void *ctx, int idx, const char *arg)
 		o->proxies[o->nproxies++] = arg;
 		break;
 	case 14: o->fetch_stats = arg; break;
+	case 15: o->wait_client = 1; break;
+	case 16: o->backpressure = ct_cli_u64("backpressure", arg, 0, 1ULL << 34); break;
 	}
 	return 0;
 }
@@ -1330,18 +1335,46 @@ int main(int argc, char **argv)
 	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
 	struct epoll_event se = { .events = EPOLLIN, .data.ptr = &s };
 	s.stdin_open = 1;
-	if (epoll_ctl(s.ep, EPOLL_CTL_ADD, 0, &se) < 0)
-		s.stdin_poll = 1; /* a regular file: read it as we go */
+	int reading = 0, held = 0;
 	s.started_ms = s.last_msg_ms = s.tokens_ms = now_ms();
 	s.tokens_left = (double)s.o.accept_rate;
 	while (!ct_sig_stop) {
 		struct epoll_event ev[64];
-		if (s.stdin_poll && s.stdin_open) {
+		if (!reading) {
+			/* --wait-for-client: the input waits in its pipe until
+			 * someone subscribes (nothing is broadcast to nobody
+			 * after a restart) */
+			size_t subscribed = 0;
+			for (int st = 0; st < NSTREAM; st++)
+				for (int p = 0; p < NPROTO; p++)
+					subscribed += s.nclients[st][p];
+			if (!s.o.wait_client || subscribed) {
+				if (epoll_ctl(s.ep, EPOLL_CTL_ADD, 0, &se) < 0)
+					s.stdin_poll = 1; /* a regular file: read as we go */
+				reading = 1;
+			}
+		}
+		if (reading && s.o.backpressure && s.stdin_open) {
+			/* --backpressure: a client behind by more than this holds
+			 * the input (in its pipe) instead of losing messages */
+			size_t most = 0;
+			for (int st = 0; st < NSTREAM; st++)
+				for (int p = 0; p < NPROTO; p++)
+					for (struct client *c = s.lists[st][p]; c; c = c->next)
+						if (c->qbytes > most)
+							most = c->qbytes;
+			int hold = most > s.o.backpressure;
+			if (hold != held && !s.stdin_poll)
+				epoll_ctl(s.ep, hold ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, 0, &se);
+			held = hold;
+		}
+		if (s.stdin_poll && s.stdin_open && reading && !held) {
 			stdin_input(&s);
 			flush_all(&s);
 		}
 		int n = epoll_wait(s.ep, ev, 64,
-				  s.stdin_poll && s.stdin_open ? 0 : 1000);
+				  s.stdin_poll && s.stdin_open && !held ? 0
+				  : reading && !held ? 1000 : 50);
 		for (int k = 0; k < n; k++) {
 			void *p = ev[k].data.ptr;
 			if (p == &s) {

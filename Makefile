@@ -113,16 +113,20 @@ deps:
 run: deps all
 	@scripts/ct-stream
 
+demo: all tools
+	@scripts/demo
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 0755 scripts/ct-stream $(DESTDIR)$(BINDIR)
 	for m in $(MANS); do \
 	  s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; \
 	done
 
 uninstall:
-	for c in $(CMDS); do rm -f $(DESTDIR)$(BINDIR)/$$c; done
+	for c in $(CMDS) ct-stream; do rm -f $(DESTDIR)$(BINDIR)/$$c; done
 	for m in $(MANS); do \
 	  s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; \
 	done

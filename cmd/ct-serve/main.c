@@ -143,7 +143,7 @@ static const struct ct_opt opt_table[] = {
 	{ "max-per-ip", 0, "N", "most clients from one address (default 100, 0: no limit)" },
 	{ "accept-rate", 0, "N", "new connections per second, bursts of N (default 0: no limit)" },
 	{ "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)" },
-	{ "fetch-stats", 0, "FILE", "serve ct-fetch's --stats FILE at /api/logs" },
+	{ "fetch-stats", 0, "FILE", "serve the per-log status file of ct-fetch at /api/logs" },
 	{ "wait-for-client", 0, NULL, "read no input until a first client subscribes" },
 	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
 };

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/crypto.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ struct opts {
 	const char *proxies[MAXPROXIES];
 	size_t nproxies;
 	int exit_on_eof, wait_client;
-	uint64_t backpressure;
+	uint64_t backpressure, recent;
 	const char *fetch_stats;
 };
 
@@ -101,8 +102,17 @@ struct client {
 				     * the list of clients still in HTTP */
 };
 
+/* A recent certificate for /api/cert: its digests and full record. */
+struct recent {
+	uint8_t sha256[32], sha1[20];
+	char *rec;
+	size_t len;
+};
+
 struct server {
 	struct opts o;
+	struct recent *recent;
+	size_t recent_next;
 	int ep, sigpipe[2];
 	int lfd, tfd[NSTREAM];
 	struct client *lists[NSTREAM][NPROTO], *http;
@@ -146,6 +156,7 @@ static const struct ct_opt opt_table[] = {
 	{ "fetch-stats", 0, "FILE", "serve the per-log status file of ct-fetch at /api/logs" },
 	{ "wait-for-client", 0, NULL, "read no input until a first client subscribes" },
 	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
+	{ "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (default 1000, 0: none)" },
 };
 
 static const struct ct_cli cli = {
@@ -186,6 +197,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case 14: o->fetch_stats = arg; break;
 	case 15: o->wait_client = 1; break;
 	case 16: o->backpressure = ct_cli_u64("backpressure", arg, 0, 1ULL << 34); break;
+	case 17: o->recent = ct_cli_u64("recent", arg, 0, 1000000); break;
 	}
 	return 0;
 }
@@ -554,6 +566,55 @@ static void flush_all(struct server *s)
 		}
 }
 
+/* "AB:CD:..." or plain hex into out[n]; 0 ok, -1 not that. */
+static int colon_hex(const char *p, size_t len, uint8_t *out, size_t n)
+{
+	size_t k = 0;
+	int hi = -1;
+	for (size_t i = 0; i < len; i++) {
+		int c = p[i], v;
+		if (c == ':')
+			continue;
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if ((c | 32) >= 'a' && (c | 32) <= 'f')
+			v = (c | 32) - 'a' + 10;
+		else
+			return -1;
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		if (k == n)
+			return -1;
+		out[k++] = (uint8_t)(hi << 4 | v);
+		hi = -1;
+	}
+	return k == n && hi < 0 ? 0 : -1;
+}
+
+/* Keep the record in the ring of recent certificates. */
+static void remember(struct server *s, const char *line, size_t len)
+{
+	struct ctjson_val v, h256, h1;
+	if (!s->o.recent || ctjson_parse(line, len, &v) < 0 ||
+	    ctjson_path(&v, "data.leaf_cert.sha256", &h256) != 1 ||
+	    ctjson_path(&v, "data.leaf_cert.sha1", &h1) != 1 ||
+	    h256.type != CTJSON_STRING || h1.type != CTJSON_STRING)
+		return;
+	struct recent *r = &s->recent[s->recent_next];
+	if (colon_hex(h256.p, h256.len, r->sha256, 32) < 0 ||
+	    colon_hex(h1.p, h1.len, r->sha1, 20) < 0) {
+		memset(r, 0, offsetof(struct recent, rec));
+		return;
+	}
+	free(r->rec);
+	r->rec = ct_xmalloc(len);
+	memcpy(r->rec, line, len);
+	r->len = len;
+	s->recent_next = (s->recent_next + 1) % s->o.recent;
+}
+
 static void one_record(struct server *s, const char *line, size_t len)
 {
 	s->msgs_in++;
@@ -564,6 +625,7 @@ static void one_record(struct server *s, const char *line, size_t len)
 	}
 	ctbuf_reset(&s->latest);
 	ctbuf_add(&s->latest, line, len);
+	remember(s, line, len);
 	s->last_msg_ms = now_ms();
 	run_filters(s, line, len);
 	for (int st = 0; st < NSTREAM; st++) {
@@ -976,7 +1038,29 @@ static void route(struct server *s, struct client *c,
 		metrics(s, c);
 	else if (path_is(path, plen, "/api/stats"))
 		stats(s, c, 0);
-	else if (path_is(path, plen, "/api/logs")) {
+	else if (plen > 10 && !memcmp(path, "/api/cert/", 10)) {
+		uint8_t want[32];
+		const char *h = path + 10;
+		size_t hl = plen - 10, n = 0;
+		for (size_t i = 0; i < hl; i++)
+			n += h[i] != ':';
+		const struct recent *hit = NULL;
+		if ((n == 64 && colon_hex(h, hl, want, 32) == 0) ||
+		    (n == 40 && colon_hex(h, hl, want, 20) == 0)) {
+			for (size_t k = 1; k <= s->o.recent && !hit; k++) {
+				const struct recent *r =
+					&s->recent[(s->recent_next + s->o.recent - k) % s->o.recent];
+				if (r->rec && !memcmp(n == 64 ? r->sha256 : r->sha1, want, n / 2))
+					hit = r;
+			}
+			if (hit)
+				respond(s, c, "200 OK", "application/json", hit->rec, hit->len, NULL);
+			else
+				text(s, c, "404 Not Found", "not among the recent certificates\n");
+		} else {
+			text(s, c, "400 Bad Request", "want /api/cert/<sha256 or sha1 in hex>\n");
+		}
+	} else if (path_is(path, plen, "/api/logs")) {
 		/* ct-fetch rewrites the file atomically: read it whole */
 		struct ctbuf b = CTBUF_INIT;
 		if (!s->o.fetch_stats)
@@ -1308,9 +1392,11 @@ int main(int argc, char **argv)
 			     .queue_bytes = 4u << 20,
 			     .write_timeout_ms = 30000,
 			     .max_clients = 10000,
-			     .max_per_ip = 100 };
+			     .max_per_ip = 100, .recent = 1000 };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &s.o);
+	if (s.o.recent)
+		s.recent = ct_xcalloc(s.o.recent, sizeof *s.recent);
 	if (i != argc)
 		ct_usage_error("unexpected argument '%s' (records come on "
 			       "standard input)", argv[i]);
@@ -1406,5 +1492,8 @@ int main(int argc, char **argv)
 	ctbuf_free(&s.line);
 	ctbuf_free(&s.work);
 	ctbuf_free(&s.latest);
+	for (size_t k = 0; k < s.o.recent; k++)
+		free(s.recent[k].rec);
+	free(s.recent);
 	return CT_EXIT_OK;
 }

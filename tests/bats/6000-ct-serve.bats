@@ -256,3 +256,25 @@ client() {
 	[ "$output" = 503 ] || fail "$output"
 	kill %1 2>/dev/null || true
 }
+
+@test "ct-serve: /api/cert/<sha256|sha1> finds a recent certificate, bounded by --recent" {
+	port=$(free_port)
+	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 5 >"$T/recs"
+	(cat "$T/recs"; sleep 30) | ct-serve --listen "127.0.0.1:$port" --recent 3 2>"$T/err" &
+	for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done
+	sleep 0.3
+	last=$(tail -1 "$T/recs" | jq -r .data.leaf_cert.sha256)
+	first=$(head -1 "$T/recs" | jq -r .data.leaf_cert.sha256)
+	sha1=$(tail -1 "$T/recs" | jq -r .data.leaf_cert.sha1)
+	run curl -fsS "http://127.0.0.1:$port/api/cert/$last"
+	assert_status 0
+	[ "$(printf '%s' "$output" | jq -r .data.leaf_cert.sha256)" = "$last" ] || fail "$output"
+	nocolon=$(printf '%s' "$sha1" | tr -d : | tr A-F a-f)
+	run curl -fsS "http://127.0.0.1:$port/api/cert/$nocolon"
+	assert_status 0
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/cert/$first"
+	[ "$output" = 404 ] || fail "the first of 5 should be gone with --recent 3: $output"
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/cert/xyz"
+	[ "$output" = 400 ] || fail "$output"
+	kill %1 2>/dev/null || true
+}

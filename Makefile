@@ -49,7 +49,7 @@ MANS := $(wildcard man/*.[1-9])
 
 .DELETE_ON_ERROR:
 .PHONY: all check check-one install uninstall clean bench fuzz lint deps \
-	run demo tools unit
+	run run-deps demo tools unit
 
 all: $(BINS)
 
@@ -108,9 +108,12 @@ fuzz:
 	@scripts/fuzz $(FUZZ_SECONDS)
 
 deps:
+	@scripts/deps --tests
+
+run-deps:
 	@scripts/deps
 
-run: deps all
+run: run-deps all
 	@scripts/ct-stream
 
 demo: all tools

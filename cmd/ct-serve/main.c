@@ -675,7 +675,8 @@ static void respond(struct server *s, struct client *c, const char *status,
 	struct ctbuf b = CTBUF_INIT;
 	ctbuf_printf(&b, "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
 			 "Content-Length: %zu\r\nConnection: close\r\n"
-			 "Cache-Control: no-cache\r\n%s\r\n",
+			 "Cache-Control: no-cache\r\n"
+			 "Access-Control-Allow-Origin: *\r\n%s\r\n",
 		     status, ctype, blen, extra ? extra : "");
 	ctbuf_add(&b, body, blen);
 	struct msg *m = msg_new(b.p, b.len);
@@ -1021,6 +1022,7 @@ static void route(struct server *s, struct client *c,
 		static const char hdr[] =
 			"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
 			"Cache-Control: no-cache\r\nConnection: keep-alive\r\n"
+			"Access-Control-Allow-Origin: *\r\n"
 			"X-Accel-Buffering: no\r\n\r\n: ct-serve\n\n";
 		join(s, c, C_SSE, (enum stream)st, P_SSE);
 		enqueue(s, c, msg_new(hdr, sizeof hdr - 1), 1);

@@ -394,11 +394,6 @@ void succeeded(struct log *l, const struct opts *o)
 	l->last_ok_ms = now_ms();
 }
 
-static void hexs(const uint8_t h[CTM_HASH], char out[2 * CTM_HASH + 1])
-{
-	ctm_hex(h, out);
-}
-
 /* Wait for the next poll, or finish. */
 static void idle(struct log *l, const struct opts *o)
 {
@@ -466,8 +461,8 @@ void reached_target(struct log *l, const struct opts *o)
 		ctm_range_root(&l->range, root);
 		if (memcmp(root, l->sth.root, CTM_HASH)) {
 			char a[65], b[65];
-			hexs(l->sth.root, a);
-			hexs(root, b);
+			ctm_hex(l->sth.root, a);
+			ctm_hex(root, b);
 			l->mismatches++;
 			ct_warnx("%s: MERKLE MISMATCH at size %llu: the signed root is %s, "
 				 "the entries give %s (entries written, not trusted)",
@@ -670,7 +665,7 @@ static void got_cons(struct log *l, const struct opts *o)
 	if (ctm_verify_consistency(l->next, l->sth.size, root, l->sth.root,
 				   (const uint8_t (*)[CTM_HASH])path, (size_t)n) < 0) {
 		char a[65];
-		hexs(root, a);
+		ctm_hex(root, a);
 		l->mismatches++;
 		ct_warnx("%s: MERKLE MISMATCH: the entries up to %llu give root %s, "
 			 "which the log cannot prove part of its signed tree of size "

@@ -4,16 +4,6 @@
 # and Merkle roots, and the real Navigli2025h2 tiles when present.
 load common
 
-testlog() {
-	local name=$1; shift
-	ct-testlog -q --name "$name" -o "$T/$name.logs" "$@" >"$T/$name.port" 2>"$T/$name.err" &
-	echo $! >>"$T/pids"
-	for _ in $(seq 200); do [ -s "$T/$name.port" ] && [ -s "$T/$name.logs" ] && break; sleep 0.05; done
-	head -1 "$T/$name.logs" >"$T/$name.log"
-	tail -1 "$T/$name.logs" >"$T/$name.static"
-}
-tl_port() { head -1 "$T/$1.port"; }
-
 teardown_more() {
 	[ -f "$T/pids" ] && xargs -r kill <"$T/pids" 2>/dev/null
 	jobs -p | xargs -r kill 2>/dev/null || true

@@ -104,3 +104,15 @@ mk_cert_entries() {
 		python3 "$CT_TOP/tests/lib/mkentries.py" "$d/$kind.pem" "$d/ca.pem"
 	done >"$out"
 }
+
+# testlog NAME ARGS...: start a test log; $T/NAME.log holds its RFC 6962
+# log record, $T/NAME.static its static-ct-api one, $T/NAME.port the port.
+testlog() {
+	local name=$1; shift
+	ct-testlog -q --name "$name" -o "$T/$name.logs" "$@" >"$T/$name.port" 2>"$T/$name.err" &
+	echo $! >>"$T/pids"
+	for _ in $(seq 200); do [ -s "$T/$name.port" ] && [ -s "$T/$name.logs" ] && break; sleep 0.05; done
+	head -1 "$T/$name.logs" >"$T/$name.log"
+	tail -1 "$T/$name.logs" >"$T/$name.static"
+}
+tl_port() { head -1 "$T/$1.port"; }

@@ -429,6 +429,16 @@ static void mth(uint64_t lo, uint64_t hi, uint8_t out[CTM_HASH])
 	ctm_node_hash(l, r, out);
 }
 
+/* Append h to a JSON list of base64 hashes being built in b. */
+static void json_hash(struct ctbuf *b, const uint8_t h[CTM_HASH])
+{
+	if (b->len)
+		ctbuf_addc(b, ',');
+	ctbuf_addc(b, '"');
+	ctb64_encode(b, h, CTM_HASH);
+	ctbuf_addc(b, '"');
+}
+
 static void path(uint64_t m, uint64_t lo, uint64_t hi, struct ctbuf *b)
 {
 	if (hi - lo <= 1)
@@ -442,11 +452,7 @@ static void path(uint64_t m, uint64_t lo, uint64_t hi, struct ctbuf *b)
 		path(m - k, lo + k, hi, b);
 		mth(lo, lo + k, h);
 	}
-	if (b->len)
-		ctbuf_addc(b, ',');
-	ctbuf_addc(b, '"');
-	ctb64_encode(b, h, CTM_HASH);
-	ctbuf_addc(b, '"');
+	json_hash(b, h);
 }
 
 static void subproof(uint64_t m, uint64_t lo, uint64_t hi, int whole,
@@ -467,11 +473,7 @@ static void subproof(uint64_t m, uint64_t lo, uint64_t hi, int whole,
 			mth(lo, lo + k, h);
 		}
 	}
-	if (b->len)
-		ctbuf_addc(b, ',');
-	ctbuf_addc(b, '"');
-	ctb64_encode(b, h, CTM_HASH);
-	ctbuf_addc(b, '"');
+	json_hash(b, h);
 }
 
 /* ---- keys and heads ------------------------------------------------------- */

@@ -117,32 +117,42 @@ int ct_cli_parse(const struct ct_cli *c, int argc, char **argv,
 	return optind;
 }
 
-unsigned long long ct_cli_u64(const char *opt, const char *arg,
-			      unsigned long long min, unsigned long long max)
+int ct_parse_u64(const char *arg, unsigned long long min,
+		 unsigned long long max, unsigned long long *out, char *err,
+		 size_t errlen)
 {
 	char *end;
 	errno = 0;
-	if (!arg || !*arg || *arg == '-')
-		ct_usage_error("--%s: '%s' is not a number", opt,
-			       arg ? arg : "");
+	if (!arg || !*arg || *arg == '-' || *arg == '+' || *arg == ' ') {
+		snprintf(err, errlen, "'%s' is not a number", arg ? arg : "");
+		return -1;
+	}
 	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || *end)
-		ct_usage_error("--%s: '%s' is not a number", opt, arg);
-	if (v < min || v > max)
-		ct_usage_error("--%s: %s is out of range (%llu to %llu)", opt,
-			       arg, min, max);
-	return v;
+	if (errno || *end) {
+		snprintf(err, errlen, "'%s' is not a number", arg);
+		return -1;
+	}
+	if (v < min || v > max) {
+		snprintf(err, errlen, "%s is out of range (%llu to %llu)", arg,
+			 min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
-unsigned long long ct_cli_duration_ms(const char *opt, const char *arg)
+int ct_parse_duration_ms(const char *arg, unsigned long long *out, char *err,
+			 size_t errlen)
 {
 	char *end;
 	errno = 0;
-	if (!arg || !*arg || *arg == '-')
-		ct_usage_error("--%s: '%s' is not a duration", opt,
-			       arg ? arg : "");
+	if (!arg || !*arg || *arg == '-' || *arg == '+' || *arg == ' ' ||
+	    !strchr("0123456789.", *arg)) {
+		snprintf(err, errlen, "'%s' is not a duration", arg ? arg : "");
+		return -1;
+	}
 	double v = strtod(arg, &end);
-	double mult = 1000;
+	double mult;
 	if (!strcmp(end, "ms"))
 		mult = 1;
 	else if (!strcmp(end, "s") || !*end)
@@ -153,12 +163,36 @@ unsigned long long ct_cli_duration_ms(const char *opt, const char *arg)
 		mult = 3600000;
 	else if (!strcmp(end, "d"))
 		mult = 86400000;
-	else
-		ct_usage_error("--%s: '%s' is not a duration (e.g. 30s, 5m)",
-			       opt, arg);
-	if (errno || v < 0 || v * mult > 1e15)
-		ct_usage_error("--%s: '%s' is out of range", opt, arg);
-	return (unsigned long long)(v * mult);
+	else {
+		snprintf(err, errlen, "'%s' is not a duration (e.g. 30s, 5m)",
+			 arg);
+		return -1;
+	}
+	if (errno || !(v >= 0) || v * mult > 1e15) {
+		snprintf(err, errlen, "'%s' is out of range", arg);
+		return -1;
+	}
+	*out = (unsigned long long)(v * mult);
+	return 0;
+}
+
+unsigned long long ct_cli_u64(const char *opt, const char *arg,
+			      unsigned long long min, unsigned long long max)
+{
+	char err[160];
+	unsigned long long v;
+	if (ct_parse_u64(arg, min, max, &v, err, sizeof err) < 0)
+		ct_usage_error("--%s: %s", opt, err);
+	return v;
+}
+
+unsigned long long ct_cli_duration_ms(const char *opt, const char *arg)
+{
+	char err[160];
+	unsigned long long v;
+	if (ct_parse_duration_ms(arg, &v, err, sizeof err) < 0)
+		ct_usage_error("--%s: %s", opt, err);
+	return v;
 }
 
 void ct_cli_checkfds(void)

@@ -36,6 +36,14 @@ unsigned long long ct_cli_u64(const char *opt, const char *arg,
  * milliseconds. */
 unsigned long long ct_cli_duration_ms(const char *opt, const char *arg);
 
+/* The same without exiting, for values read at run time (config files):
+ * 0 and *out set, or -1 with a message (without the option name) in err. */
+int ct_parse_u64(const char *arg, unsigned long long min,
+		 unsigned long long max, unsigned long long *out, char *err,
+		 size_t errlen);
+int ct_parse_duration_ms(const char *arg, unsigned long long *out, char *err,
+			 size_t errlen);
+
 /* Make sure fds 0, 1 and 2 are open (to /dev/null if not). */
 void ct_cli_checkfds(void);
 

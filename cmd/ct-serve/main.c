@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -28,6 +29,7 @@
 #include "afile.h"
 #include "buf.h"
 #include "cli.h"
+#include "conf.h"
 #include "diag.h"
 #include "httpd.h"
 #include "json.h"
@@ -47,8 +49,8 @@ static const char *const reason_name[NREASON] = {
 	"client", "slow", "protocol", "timeout", "shutdown",
 };
 
-#define MAXTOKENS 16
-#define MAXPROXIES 16
+#define MAXTOKENS 256
+#define MAXPROXIES 64
 #define MAXTCP 3
 #define QCAP 4096 /* messages a client may have queued */
 
@@ -64,6 +66,19 @@ struct opts {
 	int exit_on_eof, wait_client;
 	uint64_t backpressure, recent;
 	const char *fetch_stats;
+};
+
+/* Strings a configuration owns (values read from its file). */
+struct strs {
+	char **v;
+	size_t n;
+};
+
+/* An option given on the command line, replayed over the config file
+ * at every load: flags win over the file. */
+struct flag {
+	int idx;
+	const char *arg;
 };
 
 /* A ?domain= filter, shared by every client that asked for the same
@@ -127,6 +142,16 @@ struct server {
 	double tokens_left;
 	int64_t tokens_ms;
 	int64_t started_ms;
+	const char *config;      /* --config FILE, or NULL */
+	struct strs conf_strs;   /* owned by the running configuration */
+	struct strs fixed;       /* listen and tcp addresses */
+	struct ctbuf conf_text;  /* the file as last loaded */
+	struct flag *flags;
+	size_t nflags;
+	int inotify;
+	int64_t conf_check_ms;   /* when to look at the file again; 0: no */
+	uint64_t conf_seen;      /* hash of the file as last read */
+	uint64_t reloads_ok, reloads_bad;
 };
 
 static int64_t now_ms(void)
@@ -157,7 +182,9 @@ static const struct ct_opt opt_table[] = {
 	{ "wait-for-client", 0, NULL, "read no input until a first client subscribes" },
 	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
 	{ "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (default 1000, 0: none)" },
+	{ "config", 'c', "FILE", "settings as key = value lines; reread on SIGHUP and on change" },
 };
+#define OPT_CONFIG 18
 
 static const struct ct_cli cli = {
 	"[options] < certificate-records",
@@ -166,9 +193,29 @@ static const struct ct_cli cli = {
 	opt_table, sizeof opt_table / sizeof opt_table[0]
 };
 
-static int on_opt(void *ctx, int idx, const char *arg)
+static const struct opts defaults = {
+	.listen = "127.0.0.1:8080",
+	.auth_header = "Authorization",
+	.heartbeat_ms = 15000,
+	.queue_bytes = 4u << 20,
+	.write_timeout_ms = 30000,
+	.max_clients = 10000,
+	.max_per_ip = 100,
+	.recent = 1000,
+};
+
+static int bad(char *err, size_t n, const char *fmt, const char *arg)
 {
-	struct opts *o = ctx;
+	snprintf(err, n, fmt, arg);
+	return -1;
+}
+
+/* Set option idx (into opt_table) from arg, which must outlive o; arg
+ * is NULL for a flag given on the command line. 0, or -1 with err. */
+static int set_opt(struct opts *o, int idx, const char *arg, char *err,
+		   size_t n)
+{
+	unsigned long long v = 0;
 	switch (idx) {
 	case 0: o->listen = arg; break;
 	case 1: o->tcp[S_LITE] = arg; break;
@@ -176,30 +223,273 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case 3: o->tcp[S_DOM] = arg; break;
 	case 4:
 		if (o->ntokens == MAXTOKENS)
-			ct_usage_error("too many --token options");
+			return bad(err, n, "more than %s tokens", "256");
 		if (!*arg)
-			ct_usage_error("--token: empty token");
+			return bad(err, n, "an empty token%s", "");
 		o->tokens[o->ntokens++] = arg;
 		break;
-	case 5: o->auth_header = arg; break;
-	case 6: o->heartbeat_ms = ct_cli_duration_ms("heartbeat", arg); break;
-	case 7: o->queue_bytes = ct_cli_u64("queue", arg, 65536, 1ULL << 34); break;
-	case 8: o->write_timeout_ms = ct_cli_duration_ms("write-timeout", arg); break;
-	case 9: o->max_clients = ct_cli_u64("max-clients", arg, 1, 1000000); break;
-	case 10: o->exit_on_eof = 1; break;
-	case 11: o->max_per_ip = ct_cli_u64("max-per-ip", arg, 0, 1000000); break;
-	case 12: o->accept_rate = ct_cli_u64("accept-rate", arg, 0, 1000000); break;
-	case 13:
+	case 5:
+		if (!*arg || strpbrk(arg, ": \t"))
+			return bad(err, n, "'%s' is not a header name", arg);
+		o->auth_header = arg;
+		break;
+	case 6: case 8: {
+		if (ct_parse_duration_ms(arg, &v, err, n) < 0)
+			return -1;
+		if (v < 100)
+			return bad(err, n, "'%s' is shorter than 100ms", arg);
+		*(idx == 6 ? &o->heartbeat_ms : &o->write_timeout_ms) = v;
+		break;
+	}
+	case 7:
+		if (ct_parse_u64(arg, 65536, 1ULL << 34, &v, err, n) < 0)
+			return -1;
+		o->queue_bytes = v;
+		break;
+	case 9:
+		if (ct_parse_u64(arg, 1, 1000000, &v, err, n) < 0)
+			return -1;
+		o->max_clients = v;
+		break;
+	case 10: case 15: {
+		int *f = idx == 10 ? &o->exit_on_eof : &o->wait_client;
+		if (!arg || !strcmp(arg, "true") || !strcmp(arg, "yes") ||
+		    !strcmp(arg, "on") || !strcmp(arg, "1"))
+			*f = 1;
+		else if (!strcmp(arg, "false") || !strcmp(arg, "no") ||
+			 !strcmp(arg, "off") || !strcmp(arg, "0"))
+			*f = 0;
+		else
+			return bad(err, n, "'%s' is not true or false", arg);
+		break;
+	}
+	case 11:
+		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
+			return -1;
+		o->max_per_ip = v;
+		break;
+	case 12:
+		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
+			return -1;
+		o->accept_rate = v;
+		break;
+	case 13: {
+		struct in6_addr a;
 		if (o->nproxies == MAXPROXIES)
-			ct_usage_error("too many --trusted-proxy options");
+			return bad(err, n, "more than %s trusted proxies", "64");
+		if (inet_pton(AF_INET, arg, &a) != 1 &&
+		    inet_pton(AF_INET6, arg, &a) != 1)
+			return bad(err, n, "'%s' is not an IP address", arg);
 		o->proxies[o->nproxies++] = arg;
 		break;
+	}
 	case 14: o->fetch_stats = arg; break;
-	case 15: o->wait_client = 1; break;
-	case 16: o->backpressure = ct_cli_u64("backpressure", arg, 0, 1ULL << 34); break;
-	case 17: o->recent = ct_cli_u64("recent", arg, 0, 1000000); break;
+	case 16:
+		if (ct_parse_u64(arg, 0, 1ULL << 34, &v, err, n) < 0)
+			return -1;
+		o->backpressure = v;
+		break;
+	case 17:
+		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
+			return -1;
+		o->recent = v;
+		break;
+	default:
+		return bad(err, n, "not a setting for a config file%s", "");
 	}
 	return 0;
+}
+
+static int on_opt(void *ctx, int idx, const char *arg)
+{
+	struct server *s = ctx;
+	if (idx == OPT_CONFIG) {
+		s->config = arg;
+		return 0;
+	}
+	char err[256];
+	if (set_opt(&s->o, idx, arg, err, sizeof err) < 0)
+		ct_usage_error("--%s: %s", opt_table[idx].name, err);
+	s->flags = ct_xrealloc(s->flags, (s->nflags + 1) * sizeof *s->flags);
+	s->flags[s->nflags++] = (struct flag){ idx, arg };
+	return 0;
+}
+
+static void strs_free(struct strs *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		free(v->v[i]);
+	free(v->v);
+	*v = (struct strs){ 0 };
+}
+
+struct conf_ctx {
+	struct opts *o;
+	struct strs *owned;
+};
+
+static int conf_set(void *ctx, const char *key, const char *val,
+		    unsigned line, char *err, size_t n)
+{
+	struct conf_ctx *cc = ctx;
+	(void)line;
+	size_t nopts = sizeof opt_table / sizeof opt_table[0];
+	for (size_t i = 0; i < nopts; i++) {
+		if (strcmp(opt_table[i].name, key) || (int)i == OPT_CONFIG)
+			continue;
+		char *copy = ct_xstrdup(val);
+		cc->owned->v = ct_xrealloc(cc->owned->v, (cc->owned->n + 1) *
+							       sizeof(char *));
+		cc->owned->v[cc->owned->n++] = copy;
+		return set_opt(cc->o, (int)i, copy, err, n);
+	}
+	return bad(err, n, "no such setting (the settings are the long "
+			   "options of ct-serve%s)", "");
+}
+
+/* The options from config text and the command line flags of s, over
+ * the defaults: 0, or -1 with err. Strings from the text go to owned
+ * (the caller frees them, also on error). */
+static int conf_opts(const struct server *s, const char *text, size_t len,
+		     struct opts *o, struct strs *owned, char *err, size_t n)
+{
+	*o = defaults;
+	struct conf_ctx cc = { o, owned };
+	if (text && ct_conf_parse(text, len, conf_set, &cc, err, n) < 0)
+		return -1;
+	/* flags win: a flag replaces the file's value (and for the
+	 * repeatable ones, the file's list) */
+	int cleared_tokens = 0, cleared_proxies = 0;
+	for (size_t i = 0; i < s->nflags; i++) {
+		const struct flag *f = &s->flags[i];
+		if (f->idx == 4 && !cleared_tokens++)
+			o->ntokens = 0;
+		if (f->idx == 13 && !cleared_proxies++)
+			o->nproxies = 0;
+		char why[200];
+		if (set_opt(o, f->idx, f->arg, why, sizeof why) < 0) {
+			snprintf(err, n, "--%s: %s", opt_table[f->idx].name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Load (or reload) the configuration: the file under --config, then the
+ * flags. At startup an error exits 2; later it is reported and the
+ * running configuration stays. force: report a reload even when the file
+ * has not changed (SIGHUP). Connections are never dropped: new limits
+ * and tokens apply to what comes next. */
+static void load_config(struct server *s, int startup, int force)
+{
+	struct ctbuf text = CTBUF_INIT;
+	char err[400];
+	struct opts o;
+	struct strs owned = { 0 };
+	if (s->config && ctafile_read(s->config, 1 << 20, &text) < 0) {
+		if (startup)
+			ct_usage_error("--config: cannot read %s: %s", s->config,
+				       strerror(errno));
+		ct_warn("cannot read %s; keeping the running configuration",
+			s->config);
+		s->reloads_bad++;
+		ctbuf_free(&text);
+		return;
+	}
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a of what was read */
+	for (size_t k = 0; k < text.len; k++)
+		h = (h ^ (uint8_t)text.p[k]) * 1099511628211ULL;
+	if (!startup && !force && h == s->conf_seen) {
+		ctbuf_free(&text);
+		return; /* seen (and reported) already: a sibling changed */
+	}
+	s->conf_seen = h;
+	if (conf_opts(s, s->config ? text.p ? text.p : "" : NULL, text.len, &o,
+		      &owned, err, sizeof err) < 0) {
+		if (startup)
+			ct_usage_error("%s: %s", s->config, err);
+		ct_warnx("%s: %s; keeping the running configuration",
+			 s->config, err);
+		s->reloads_bad++;
+		strs_free(&owned);
+		ctbuf_free(&text);
+		return;
+	}
+	if (!startup) {
+		/* what needs new sockets or memory waits for a restart */
+		static const char *const later[] = { "listen", "tcp",
+			"tcp-full", "tcp-domains", "recent", "wait-for-client" };
+		int changed[6] = {
+			!same_str(o.listen, s->o.listen),
+			!same_str(o.tcp[0], s->o.tcp[0]),
+			!same_str(o.tcp[1], s->o.tcp[1]),
+			!same_str(o.tcp[2], s->o.tcp[2]),
+			o.recent != s->o.recent,
+			o.wait_client != s->o.wait_client,
+		};
+		for (int k = 0; k < 6; k++)
+			if (changed[k])
+				ct_warnx("%s: %s changed; it takes effect on "
+					 "restart", s->config, later[k]);
+		o.listen = s->o.listen; /* copies made at startup */
+		for (int st = 0; st < NSTREAM; st++)
+			o.tcp[st] = s->o.tcp[st];
+		o.recent = s->o.recent;
+		o.wait_client = s->o.wait_client;
+		/* the accept bucket must not exceed a lowered rate */
+		if (s->tokens_left > (double)o.accept_rate)
+			s->tokens_left = (double)o.accept_rate;
+		s->reloads_ok++;
+		ct_warnx("%s: reloaded (%zu token%s)", s->config, o.ntokens,
+			 o.ntokens == 1 ? "" : "s");
+	} else {
+		/* the addresses outlive the file's strings: compared on
+		 * every reload */
+		struct strs *f = &s->fixed;
+		f->v = ct_xcalloc(NSTREAM + 1, sizeof(char *));
+		f->n = NSTREAM + 1;
+		o.listen = f->v[0] = ct_xstrdup(o.listen);
+		for (int st = 0; st < NSTREAM; st++)
+			if (o.tcp[st])
+				o.tcp[st] = f->v[1 + st] = ct_xstrdup(o.tcp[st]);
+	}
+	s->o = o;
+	strs_free(&s->conf_strs);
+	s->conf_strs = owned;
+	ctbuf_free(&s->conf_text);
+	s->conf_text = text;
+}
+
+/* Watch the directory of the config file: editors and tools replace it
+ * by rename, and a symlink swap changes a sibling. */
+static void watch_config(struct server *s)
+{
+	s->inotify = -1;
+	if (!s->config)
+		return;
+	char dir[4096];
+	const char *slash = strrchr(s->config, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == s->config)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - s->config),
+			 s->config);
+	s->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->inotify < 0 ||
+	    inotify_add_watch(s->inotify, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+		ct_warn("cannot watch %s for changes (SIGHUP still reloads)",
+			dir);
+		if (s->inotify >= 0)
+			close(s->inotify);
+		s->inotify = -1;
+	}
 }
 
 /* ---- sockets ------------------------------------------------------------ */
@@ -746,6 +1036,11 @@ static void metrics(struct server *s, struct client *c)
 	for (int r = 0; r < NREASON; r++)
 		ctbuf_printf(&b, "ctserve_disconnects_total{reason=\"%s\"} %llu\n",
 			     reason_name[r], (unsigned long long)s->disconnects[r]);
+	ctbuf_printf(&b, "# TYPE ctserve_config_reloads_total counter\n"
+			 "ctserve_config_reloads_total{result=\"ok\"} %llu\n"
+			 "ctserve_config_reloads_total{result=\"error\"} %llu\n",
+		     (unsigned long long)s->reloads_ok,
+		     (unsigned long long)s->reloads_bad);
 	respond(s, c, "200 OK", "text/plain; version=0.0.4", b.p, b.len, NULL);
 	ctbuf_free(&b);
 }
@@ -1338,6 +1633,10 @@ static void stdin_input(struct server *s)
 static void tick(struct server *s)
 {
 	int64_t t = now_ms();
+	if (s->conf_check_ms && t >= s->conf_check_ms) {
+		s->conf_check_ms = 0;
+		load_config(s, 0, 0);
+	}
 	/* --exit-on-eof: leave once every queue is written (or 5 s). */
 	if (!s->stdin_open && s->o.exit_on_eof) {
 		int busy = 0;
@@ -1388,29 +1687,21 @@ static void shutdown_all(struct server *s)
 int main(int argc, char **argv)
 {
 	struct server s = { 0 };
-	s.o = (struct opts){ .listen = "127.0.0.1:8080",
-			     .auth_header = "Authorization",
-			     .heartbeat_ms = 15000,
-			     .queue_bytes = 4u << 20,
-			     .write_timeout_ms = 30000,
-			     .max_clients = 10000,
-			     .max_per_ip = 100, .recent = 1000 };
+	s.o = defaults;
 	ct_cli_checkfds();
-	int i = ct_cli_parse(&cli, argc, argv, on_opt, &s.o);
-	if (s.o.recent)
-		s.recent = ct_xcalloc(s.o.recent, sizeof *s.recent);
+	int i = ct_cli_parse(&cli, argc, argv, on_opt, &s);
 	if (i != argc)
 		ct_usage_error("unexpected argument '%s' (records come on "
 			       "standard input)", argv[i]);
-	if (s.o.heartbeat_ms < 100 || s.o.write_timeout_ms < 100)
-		ct_usage_error("--heartbeat and --write-timeout must be at "
-			       "least 100ms");
+	load_config(&s, 1, 1);
+	if (s.o.recent)
+		s.recent = ct_xcalloc(s.o.recent, sizeof *s.recent);
 	if (pipe2(s.sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		ct_die(CT_EXIT_RUNTIME, "pipe");
 	ct_sig_setup(1, s.sigpipe[1]);
 	s.ep = epoll_create1(EPOLL_CLOEXEC);
 	s.lfd = listen_on(s.o.listen);
-	static int tags[NSTREAM + 2];
+	static int tags[NSTREAM + 3];
 	ep_add(&s, s.lfd, EPOLLIN, &tags[0]);
 	for (int st = 0; st < NSTREAM; st++) {
 		s.tfd[st] = -1;
@@ -1420,6 +1711,9 @@ int main(int argc, char **argv)
 		}
 	}
 	ep_add(&s, s.sigpipe[0], EPOLLIN, &tags[NSTREAM + 1]);
+	watch_config(&s);
+	if (s.inotify >= 0)
+		ep_add(&s, s.inotify, EPOLLIN, &tags[NSTREAM + 2]);
 	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
 	struct epoll_event se = { .events = EPOLLIN, .data.ptr = &s };
 	s.stdin_open = 1;
@@ -1478,6 +1772,20 @@ int main(int argc, char **argv)
 				char junk[64];
 				while (read(s.sigpipe[0], junk, sizeof junk) > 0)
 					;
+				if (ct_sig_hup) {
+					ct_sig_hup = 0;
+					if (s.config)
+						load_config(&s, 0, 1);
+					else
+						ct_warnx("SIGHUP: no configuration "
+							 "file to reload");
+				}
+			} else if (p == &tags[NSTREAM + 2]) {
+				char evb[4096];
+				while (read(s.inotify, evb, sizeof evb) > 0)
+					;
+				/* let a burst of changes settle */
+				s.conf_check_ms = now_ms() + 100;
 			} else {
 				struct client *c = p;
 				if (ev[k].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
@@ -1497,5 +1805,11 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < s.o.recent; k++)
 		free(s.recent[k].rec);
 	free(s.recent);
+	strs_free(&s.conf_strs);
+	strs_free(&s.fixed);
+	ctbuf_free(&s.conf_text);
+	free(s.flags);
+	if (s.inotify >= 0)
+		close(s.inotify);
 	return CT_EXIT_OK;
 }

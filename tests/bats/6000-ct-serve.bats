@@ -278,3 +278,77 @@ client() {
 	[ "$output" = 400 ] || fail "$output"
 	kill %1 2>/dev/null || true
 }
+
+# code URL [TOKEN]: the HTTP status of a GET
+code() {
+	curl -s -o /dev/null -w '%{http_code}' ${2:+-H "Authorization: Bearer $2"} "$1"
+}
+
+@test "ct-serve: --config file: settings, flags win, errors name file and line" {
+	printf '# ct-serve settings\ntoken = fromfile\nmax-per-ip = 7\nheartbeat = 300ms\n' >"$T/serve.conf"
+	start_serve --config "$T/serve.conf"
+	[ "$(code "http://127.0.0.1:$PORT/api/stats")" = 401 ] || fail "no token needed"
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" fromfile)" = 200 ] || fail "file token refused"
+	client hb "ws://127.0.0.1:$PORT/?token=fromfile" 1
+	wait "$PID_hb" || fail "no heartbeat within 10 s (file heartbeat = 300ms)"
+	teardown_more; SERVE=
+	rm -f "$T/in"
+	# a flag replaces the file's value (the file's tokens too)
+	start_serve --config "$T/serve.conf" --token fromflag
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" fromfile)" = 401 ] || fail "file token kept"
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" fromflag)" = 200 ] || fail "flag token refused"
+	# errors: exit 2, one line naming file, line and setting
+	printf 'token = a\nqueue = 12\n' >"$T/bad.conf"
+	run ct-serve --config "$T/bad.conf"
+	assert_status 2
+	[ "${lines[0]}" = "ct-serve: $T/bad.conf: line 2: queue: 12 is out of range (65536 to 17179869184)" ] || fail "$output"
+	printf 'listen = 127.0.0.1:1\nno-such = 1\n' >"$T/bad.conf"
+	run ct-serve --config "$T/bad.conf"
+	assert_status 2
+	assert_contains "line 2: no-such: no such setting"
+	printf 'just words\n' >"$T/bad.conf"
+	run ct-serve --config "$T/bad.conf"
+	assert_status 2
+	assert_contains "line 1: expected 'key = value', got 'just words'"
+	run ct-serve --config "$T/missing.conf"
+	assert_status 2
+	assert_contains "cannot read $T/missing.conf: No such file or directory"
+}
+
+@test "ct-serve: the config reloads on change and on SIGHUP, connections kept" {
+	printf 'token = one\n' >"$T/serve.conf"
+	start_serve --config "$T/serve.conf"
+	client c "ws://127.0.0.1:$PORT/?token=one" 20
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" two)" = 401 ] || fail "token two before"
+	# replaced by rename, as editors and config tools do
+	printf 'token = two\nmax-clients = 50\n' >"$T/new.conf"
+	mv "$T/new.conf" "$T/serve.conf"
+	for _ in $(seq 50); do grep -q 'reloaded (1 token)' "$T/serve.err" && break; sleep 0.05; done
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" two)" = 200 ] || fail "token two after rename: $(cat "$T/serve.err")"
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" one)" = 401 ] || fail "token one kept"
+	# a bad edit in place: reported once, the running settings stay
+	printf 'token = three\nmax-clients = lots\n' >"$T/serve.conf"
+	for _ in $(seq 50); do grep -q 'keeping the running' "$T/serve.err" && break; sleep 0.05; done
+	grep -q "serve.conf: line 2: max-clients: 'lots' is not a number; keeping the running configuration" "$T/serve.err" || fail "$(cat "$T/serve.err")"
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" two)" = 200 ] || fail "a bad file changed the tokens"
+	# SIGHUP reloads too (the watch may see the edit first)
+	printf 'token = four\ntcp = 127.0.0.1:1\n' >"$T/serve.conf"
+	kill -HUP "$SERVE"
+	for _ in $(seq 50); do [ "$(code "http://127.0.0.1:$PORT/api/stats" four)" = 200 ] && break; sleep 0.05; done
+	[ "$(code "http://127.0.0.1:$PORT/api/stats" four)" = 200 ] || fail "token four: $(cat "$T/serve.err")"
+	grep -q 'tcp changed; it takes effect on restart' "$T/serve.err" || fail "$(cat "$T/serve.err")"
+	# the client connected with token one saw it all, and stayed
+	cat "$T/recs" >&7
+	wait "$PID_c" || fail "the first client lost its connection or messages"
+	[ "$(wc -l <"$T/c.out")" -eq 20 ]
+	curl -s "http://127.0.0.1:$PORT/metrics?token=four" >"$T/m"
+	grep -q 'ctserve_config_reloads_total{result="error"} 1$' "$T/m" || fail "$(grep reload "$T/m")"
+	grep -Eq 'ctserve_config_reloads_total\{result="ok"\} [23]$' "$T/m" || fail "$(grep reload "$T/m")"
+	# no --config: SIGHUP is reported and ignored
+	teardown_more; SERVE=; rm -f "$T/in"
+	start_serve
+	kill -HUP "$SERVE"
+	for _ in $(seq 50); do grep -q 'no configuration file' "$T/serve.err" && break; sleep 0.05; done
+	grep -q 'SIGHUP: no configuration file to reload' "$T/serve.err"
+	kill -0 "$SERVE"
+}

@@ -71,7 +71,8 @@ static const struct ct_cli cli = {
 	"[options] [file-or-url ...]",
 	"Read CT log lists (Google v3 log_list.json / all_logs_list.json,\n"
 	"Apple's current list) and print one log record per log. Without\n"
-	"arguments, Google's log_list.json is fetched.",
+	"arguments, the lists named in the environment variable CT_LOG_LIST\n"
+	"are read, else Google's log_list.json is fetched.",
 	opt_table, sizeof opt_table / sizeof opt_table[0]
 };
 
@@ -551,9 +552,26 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct set s = { 0 };
 	int failed = 0;
-	const char *none[] = { default_list };
+	/* no operands: the lists named in CT_LOG_LIST (a mirror, an
+	 * offline copy), else Google's */
+	const char *none[MAXLISTS] = { default_list };
+	size_t nnone = 1;
+	char *env = getenv("CT_LOG_LIST") ? ct_xstrdup(getenv("CT_LOG_LIST"))
+					   : NULL;
+	if (env && i == argc) {
+		nnone = 0;
+		for (char *save, *t = strtok_r(env, " \t\n", &save); t;
+		     t = strtok_r(NULL, " \t\n", &save)) {
+			if (nnone == MAXLISTS)
+				ct_usage_error("CT_LOG_LIST: more than %d lists",
+					       MAXLISTS);
+			none[nnone++] = t;
+		}
+		if (!nnone)
+			none[nnone++] = default_list;
+	}
 	const char *const *srcs = i < argc ? (const char *const *)argv + i : none;
-	size_t nsrc = i < argc ? (size_t)(argc - i) : 1;
+	size_t nsrc = i < argc ? (size_t)(argc - i) : nnone;
 	for (size_t k = 0; k < nsrc; k++) {
 		struct ctbuf list = CTBUF_INIT;
 		if (load(&o, srcs[k], &list) < 0 ||
@@ -577,6 +595,7 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < s.n; k++)
 		free_log(&s.v[k]);
 	free(s.v);
+	free(env);
 	curl_global_cleanup();
 	return CT_EXIT_OK;
 }

@@ -15,7 +15,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: kafka-mock BROKERS TOPIC PARTITIONS\n");
 		return 2;
 	}
-	int brokers = atoi(argv[1]), parts = atoi(argv[3]);
+	int brokers = (int)strtol(argv[1], NULL, 10);
+	int parts = (int)strtol(argv[3], NULL, 10);
 	char err[512];
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);

@@ -18,6 +18,7 @@ enum {
 
 struct ctws_frame {
 	int fin, opcode, masked;
+	int rsv1;	  /* compressed (permessage-deflate) */
 	uint8_t mask[4];
 	uint64_t len;	  /* payload length */
 	size_t head;	  /* bytes of the head */
@@ -27,6 +28,32 @@ struct ctws_frame {
  * bytes are needed, -1 if invalid (reserved bits, unknown opcode,
  * fragmented or oversized control frame, non-minimal length). */
 int ctws_parse(const uint8_t *buf, size_t len, struct ctws_frame *f);
+
+/* The same where permessage-deflate (RFC 7692) was negotiated (deflate
+ * non-zero): RSV1 is allowed on the first frame of a text or binary
+ * message and reported in f->rsv1. */
+int ctws_parse_ext(const uint8_t *buf, size_t len, struct ctws_frame *f,
+		   int deflate);
+
+/* Negotiate permessage-deflate from a Sec-WebSocket-Extensions value:
+ * 1 if one of its offers can be accepted with the server compressing
+ * each message alone (server_no_context_takeover, a 32 KiB window) and
+ * the client likewise (client_no_context_takeover); 0 if none can (an
+ * offer with server_max_window_bits below 15, or with an unknown,
+ * repeated or invalid parameter, is declined, as RFC 7692 says). */
+int ctws_deflate_offer(const char *v, size_t n);
+
+/* A compressed text message from a client (one frame, no context taken
+ * over): 0 if it inflates to valid UTF-8, 1 if it does not (bad deflate
+ * data or bad UTF-8), 2 if it inflates to CTWS_INFLATE_MAX bytes or more
+ * (more than a client message may hold). */
+#define CTWS_INFLATE_MAX 8192
+int ctws_inflate_utf8(const uint8_t *p, size_t n);
+
+/* The response header line that accepts it (with CRLF). */
+#define CTWS_DEFLATE_RESPONSE                                              \
+	"Sec-WebSocket-Extensions: permessage-deflate; "                   \
+	"server_no_context_takeover; client_no_context_takeover\r\n"
 
 /* Write a server frame head (FIN set, unmasked) for a payload of len
  * bytes into out (at most 10 bytes); returns its length. */

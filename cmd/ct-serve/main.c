@@ -25,6 +25,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "afile.h"
 #include "buf.h"
@@ -64,7 +65,7 @@ struct opts {
 	const char *proxies[MAXPROXIES];
 	size_t nproxies;
 	int exit_on_eof, wait_client;
-	uint64_t backpressure, recent;
+	uint64_t backpressure, recent, deflate;
 	const char *fetch_stats;
 };
 
@@ -111,6 +112,7 @@ struct client {
 	int64_t since_ms, progress_ms;
 	int want_out, close_after;
 	int frag; /* inside a fragmented client message */
+	int deflate; /* permessage-deflate negotiated */
 	struct filter *filter;
 	enum reason close_why;
 	struct client *prev, *next; /* in its (stream, proto) list, or in
@@ -152,6 +154,9 @@ struct server {
 	int64_t conf_check_ms;   /* when to look at the file again; 0: no */
 	uint64_t conf_seen;      /* hash of the file as last read */
 	uint64_t reloads_ok, reloads_bad;
+	z_stream z;              /* compresses each message alone */
+	int z_ready;
+	uint64_t deflated_in, deflated_out;
 };
 
 static int64_t now_ms(void)
@@ -183,6 +188,7 @@ static const struct ct_opt opt_table[] = {
 	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
 	{ "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (default 1000, 0: none)" },
 	{ "config", 'c', "FILE", "settings as key = value lines; reread on SIGHUP and on change" },
+	{ "deflate", 0, "LEVEL", "permessage-deflate level 1-9 for clients that offer it (default 1, 0: off)" },
 };
 #define OPT_CONFIG 18
 
@@ -202,6 +208,7 @@ static const struct opts defaults = {
 	.max_clients = 10000,
 	.max_per_ip = 100,
 	.recent = 1000,
+	.deflate = 1,
 };
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
@@ -293,6 +300,11 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->recent = v;
+		break;
+	case 19:
+		if (ct_parse_u64(arg, 0, 9, &v, err, n) < 0)
+			return -1;
+		o->deflate = v;
 		break;
 	default:
 		return bad(err, n, "not a setting for a config file%s", "");
@@ -796,22 +808,71 @@ static struct msg *frame(enum proto p, const char *pay, size_t n)
 /* Frame a payload once per protocol and queue it for every client.
  * Queues are written by flush_all, once per batch of input: one writev
  * per client for many messages. */
+/* A compressed WebSocket text frame (RFC 7692): the message deflated
+ * alone (no context taken over, so one frame serves every client that
+ * negotiated it), the final empty block's 00 00 ff ff removed, RSV1 set. */
+static struct msg *frame_deflate(struct server *s, const char *pay, size_t n)
+{
+	if (!s->z_ready) {
+		if (deflateInit2(&s->z, (int)s->o.deflate, Z_DEFLATED, -15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+			ct_diex(CT_EXIT_RUNTIME, "zlib: out of memory");
+		s->z_ready = (int)s->o.deflate;
+	} else if (s->z_ready != (int)s->o.deflate) {
+		deflateParams(&s->z, (int)s->o.deflate, Z_DEFAULT_STRATEGY);
+		s->z_ready = (int)s->o.deflate;
+	}
+	deflateReset(&s->z);
+	size_t cap = deflateBound(&s->z, (uLong)n) + 16;
+	struct msg *m = ct_xmalloc(sizeof *m + cap + 10);
+	m->refs = 0;
+	uint8_t *out = (uint8_t *)m->data + 10; /* room for the head */
+	s->z.next_in = (Bytef *)(uintptr_t)pay;
+	s->z.avail_in = (uInt)n;
+	s->z.next_out = out;
+	s->z.avail_out = (uInt)cap;
+	int r = deflate(&s->z, Z_SYNC_FLUSH);
+	size_t zl = cap - s->z.avail_out;
+	if (r != Z_OK || s->z.avail_in || zl < 4 ||
+	    memcmp(out + zl - 4, "\0\0\xff\xff", 4))
+		ct_diex(CT_EXIT_RUNTIME, "zlib: deflate failed");
+	zl -= 4;
+	uint8_t hd[10];
+	size_t h = ctws_head(hd, CTWS_TEXT, zl);
+	hd[0] |= 0x40; /* RSV1: compressed */
+	memcpy(out - h, hd, h);
+	memmove(m->data, out - h, h + zl);
+	m->len = h + zl;
+	s->deflated_in += n;
+	s->deflated_out += zl;
+	return m;
+}
+
 static void broadcast(struct server *s, enum stream st, const char *pay,
 		      size_t n, int force, int filtered)
 {
 	for (int p = 0; p < NPROTO; p++) {
 		if (!s->lists[st][p])
 			continue;
-		struct msg *m = frame((enum proto)p, pay, n);
-		m->refs = 1; /* ours while we queue it */
+		/* framed once per kind, and only for a kind someone gets */
+		struct msg *m = NULL, *mz = NULL;
 		for (struct client *c = s->lists[st][p]; c; c = c->next) {
 			if (filtered && c->filter && !c->filter->hit) {
 				s->filtered++;
 				continue;
 			}
-			enqueue(s, c, m, force);
+			struct msg **slot = c->deflate ? &mz : &m;
+			if (!*slot) {
+				*slot = c->deflate ? frame_deflate(s, pay, n)
+						   : frame((enum proto)p, pay, n);
+				(*slot)->refs = 1; /* ours while we queue it */
+			}
+			enqueue(s, c, *slot, force);
 		}
-		msg_unref(m);
+		if (m)
+			msg_unref(m);
+		if (mz)
+			msg_unref(mz);
 	}
 	s->msgs_out[st]++;
 }
@@ -1036,6 +1097,18 @@ static void metrics(struct server *s, struct client *c)
 	for (int r = 0; r < NREASON; r++)
 		ctbuf_printf(&b, "ctserve_disconnects_total{reason=\"%s\"} %llu\n",
 			     reason_name[r], (unsigned long long)s->disconnects[r]);
+	size_t dc = 0;
+	for (int st = 0; st < NSTREAM; st++)
+		for (struct client *k = s->lists[st][P_WS]; k; k = k->next)
+			dc += k->deflate != 0;
+	ctbuf_printf(&b, "# TYPE ctserve_deflate_connections gauge\n"
+			 "ctserve_deflate_connections %zu\n"
+			 "# TYPE ctserve_deflate_bytes_in_total counter\n"
+			 "ctserve_deflate_bytes_in_total %llu\n"
+			 "# TYPE ctserve_deflate_bytes_out_total counter\n"
+			 "ctserve_deflate_bytes_out_total %llu\n",
+		     dc, (unsigned long long)s->deflated_in,
+		     (unsigned long long)s->deflated_out);
 	ctbuf_printf(&b, "# TYPE ctserve_config_reloads_total counter\n"
 			 "ctserve_config_reloads_total{result=\"ok\"} %llu\n"
 			 "ctserve_config_reloads_total{result=\"error\"} %llu\n",
@@ -1290,12 +1363,16 @@ static void route(struct server *s, struct client *c,
 				"Sec-WebSocket-Version: 13\r\n");
 			return;
 		}
-		char acc[29], hdr[256];
+		char acc[29], hdr[384];
 		ctws_accept(key, kl, acc);
+		size_t xl;
+		const char *x = cthttp_header(r, "Sec-WebSocket-Extensions", &xl);
+		c->deflate = s->o.deflate && x && ctws_deflate_offer(x, xl);
 		int n = snprintf(hdr, sizeof hdr,
 				 "HTTP/1.1 101 Switching Protocols\r\n"
 				 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-				 "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
+				 "Sec-WebSocket-Accept: %s\r\n%s\r\n", acc,
+				 c->deflate ? CTWS_DEFLATE_RESPONSE : "");
 		join(s, c, C_WS, (enum stream)stream, P_WS);
 		enqueue(s, c, msg_new(hdr, (size_t)n), 1);
 		flush_client(s, c);
@@ -1397,7 +1474,8 @@ static int ws_input(struct server *s, struct client *c)
 	size_t at = 0;
 	while (at < c->inlen && !c->close_after) {
 		struct ctws_frame f;
-		int h = ctws_parse((uint8_t *)c->in + at, c->inlen - at, &f);
+		int h = ctws_parse_ext((uint8_t *)c->in + at, c->inlen - at, &f,
+				       c->deflate);
 		if (h == -2)
 			break;
 		if (h < 0 || !f.masked) {
@@ -1438,10 +1516,14 @@ static int ws_input(struct server *s, struct client *c)
 				ws_close(s, c, 1002, R_PROTOCOL);
 				return -1;
 			}
-			if (f.opcode == CTWS_TEXT && f.fin &&
-			    !ctws_utf8(pay, (size_t)f.len)) {
-				ws_close(s, c, 1007, R_PROTOCOL);
-				return -1;
+			if (f.opcode == CTWS_TEXT && f.fin) {
+				int bad = f.rsv1 ? ctws_inflate_utf8(pay, (size_t)f.len)
+						 : !ctws_utf8(pay, (size_t)f.len);
+				if (bad) {
+					ws_close(s, c, bad == 2 ? 1009 : 1007,
+						 R_PROTOCOL);
+					return -1;
+				}
 			}
 			c->frag = !f.fin;
 			break;
@@ -1809,6 +1891,8 @@ int main(int argc, char **argv)
 	strs_free(&s.fixed);
 	ctbuf_free(&s.conf_text);
 	free(s.flags);
+	if (s.z_ready)
+		deflateEnd(&s.z);
 	if (s.inotify >= 0)
 		close(s.inotify);
 	return CT_EXIT_OK;

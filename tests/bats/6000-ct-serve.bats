@@ -352,3 +352,51 @@ code() {
 	grep -q 'SIGHUP: no configuration file to reload' "$T/serve.err"
 	kill -0 "$SERVE"
 }
+
+@test "ct-serve: permessage-deflate, negotiated; every message the same once inflated" {
+	start_serve --heartbeat 10s
+	ext() { EXT=$1 timeout 5 $PY "$RAW" "$PORT" / ext; }
+	want="permessage-deflate; server_no_context_takeover; client_no_context_takeover"
+	[ "$(ext 'permessage-deflate; client_max_window_bits')" = "$want" ] || fail "$(ext 'permessage-deflate; client_max_window_bits')"
+	[ "$(ext 'permessage-deflate')" = "$want" ] || fail "plain offer"
+	[ "$(ext 'x-webkit-deflate-frame, permessage-deflate; server_max_window_bits=15')" = "$want" ] || fail "second offer"
+	# offers we cannot honour are declined, as RFC 7692 asks
+	[ "$(ext 'permessage-deflate; server_max_window_bits=10')" = none ] || fail "a small window accepted"
+	[ "$(ext 'permessage-deflate; server_max_window_bits=10, permessage-deflate')" = "$want" ] || fail "fallback offer"
+	[ "$(ext 'permessage-deflate; bogus')" = none ] || fail "unknown parameter accepted"
+	[ "$(ext 'permessage-deflate; client_max_window_bits=16')" = none ] || fail "bad value accepted"
+	[ "$(ext 'permessage-deflate; server_no_context_takeover; server_no_context_takeover')" = none ] || fail "repeat accepted"
+	[ "$(ext '')" = none ] || fail "no offer"
+	# Python websockets offers it: the three streams, compressed, read as the records
+	client lite "ws://127.0.0.1:$PORT/" 20
+	client full "ws://127.0.0.1:$PORT/full-stream" 20
+	client dom "ws://127.0.0.1:$PORT/domains-only" 20
+	curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^ctserve_deflate_connections 3$' || fail "not negotiated"
+	cat "$T/recs" >&7
+	wait "$PID_lite" "$PID_full" "$PID_dom" || fail "a client got too few messages"
+	diff <(jq -c . "$T/full.out") <(jq -c . "$T/recs")
+	diff <(jq -c . "$T/lite.out") <(jq -c 'del(.data.chain, .data.leaf_cert.as_der)' "$T/recs")
+	diff <(jq -c . "$T/dom.out") <(jq -c '{message_type: "dns_entries", data: .data.leaf_cert.all_domains}' "$T/recs")
+	curl -s "http://127.0.0.1:$PORT/metrics" >"$T/m"
+	zin=$(awk '/^ctserve_deflate_bytes_in_total/{print $2}' "$T/m")
+	zout=$(awk '/^ctserve_deflate_bytes_out_total/{print $2}' "$T/m")
+	[ "$zout" -gt 0 ] && [ $((zin * 10 / zout)) -ge 15 ] || fail "deflate in $zin out $zout"
+	echo "# deflate: $zin bytes of messages sent as $zout" >&3
+	# compressed client messages: inflated and checked like plain ones
+	for m in "zok:pong hi" "zbadutf8:close 1007" "zbomb:close 1009" "zbroken:close 1007" "rsv1ping:close 1002"; do
+		run env EXT=permessage-deflate timeout 5 $PY "$RAW" "$PORT" / "${m%%:*}"
+		[ "$output" = "${m#*:}" ] || fail "${m%%:*}: $output"
+	done
+	# without negotiation RSV1 is a protocol error
+	run timeout 5 $PY "$RAW" "$PORT" / zok
+	[ "$output" = "close 1002" ] || fail "RSV1 unnegotiated: $output"
+}
+
+@test "ct-serve: --deflate 0 turns it off" {
+	start_serve --deflate 0
+	[ "$(EXT=permessage-deflate timeout 5 $PY "$RAW" "$PORT" / ext)" = none ]
+	client plain "ws://127.0.0.1:$PORT/" 20
+	cat "$T/recs" >&7
+	wait "$PID_plain" || fail "no messages"
+	curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^ctserve_deflate_bytes_out_total 0$'
+}

@@ -15,6 +15,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,7 @@ struct opts {
 	int exit_on_eof, wait_client;
 	uint64_t backpressure, recent, deflate;
 	const char *fetch_stats;
+	const char *tls_cert, *tls_key;
 };
 
 /* Strings a configuration owns (values read from its file). */
@@ -113,6 +116,7 @@ struct client {
 	int want_out, close_after;
 	int frag; /* inside a fragmented client message */
 	int deflate; /* permessage-deflate negotiated */
+	SSL *ssl;    /* on the TLS listener */
 	struct filter *filter;
 	enum reason close_why;
 	struct client *prev, *next; /* in its (stream, proto) list, or in
@@ -157,6 +161,8 @@ struct server {
 	z_stream z;              /* compresses each message alone */
 	int z_ready;
 	uint64_t deflated_in, deflated_out;
+	SSL_CTX *tls;            /* new connections get this one */
+	uint64_t tls_errors;
 };
 
 static int64_t now_ms(void)
@@ -189,6 +195,8 @@ static const struct ct_opt opt_table[] = {
 	{ "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (default 1000, 0: none)" },
 	{ "config", 'c', "FILE", "settings as key = value lines; reread on SIGHUP and on change" },
 	{ "deflate", 0, "LEVEL", "permessage-deflate level 1-9 for clients that offer it (default 1, 0: off)" },
+	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this PEM certificate chain" },
+	{ "tls-key", 0, "FILE", "its PEM private key (default: in the certificate file)" },
 };
 #define OPT_CONFIG 18
 
@@ -306,6 +314,8 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 			return -1;
 		o->deflate = v;
 		break;
+	case 20: o->tls_cert = arg; break;
+	case 21: o->tls_key = arg; break;
 	default:
 		return bad(err, n, "not a setting for a config file%s", "");
 	}
@@ -392,6 +402,40 @@ static int same_str(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/* A TLS context from the certificate and key files of o (read afresh:
+ * a renewed certificate is picked up by a reload), or NULL with err. */
+static SSL_CTX *tls_context(const struct opts *o, char *err, size_t n)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	const char *key = o->tls_key ? o->tls_key : o->tls_cert;
+	const char *what = "TLS";
+	if (!ctx)
+		goto fail;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* idle connections give their buffers back; writes may be partial
+	 * and resume from the queue's (stable) buffer */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+				      SSL_MODE_ENABLE_PARTIAL_WRITE |
+				      SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	what = o->tls_cert;
+	if (SSL_CTX_use_certificate_chain_file(ctx, o->tls_cert) != 1)
+		goto fail;
+	what = key;
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1)
+		goto fail;
+	return ctx;
+fail:;
+	unsigned long e = ERR_get_error();
+	char why[256];
+	ERR_error_string_n(e, why, sizeof why);
+	ERR_clear_error();
+	snprintf(err, n, "cannot load %s: %s", what, e ? why : "out of memory");
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
 /* Load (or reload) the configuration: the file under --config, then the
  * flags. At startup an error exits 2; later it is reported and the
  * running configuration stays. force: report a reload even when the file
@@ -403,6 +447,7 @@ static void load_config(struct server *s, int startup, int force)
 	char err[400];
 	struct opts o;
 	struct strs owned = { 0 };
+	const char *src = s->config ? s->config : "SIGHUP";
 	if (s->config && ctafile_read(s->config, 1 << 20, &text) < 0) {
 		if (startup)
 			ct_usage_error("--config: cannot read %s: %s", s->config,
@@ -423,15 +468,36 @@ static void load_config(struct server *s, int startup, int force)
 	s->conf_seen = h;
 	if (conf_opts(s, s->config ? text.p ? text.p : "" : NULL, text.len, &o,
 		      &owned, err, sizeof err) < 0) {
-		if (startup)
+bad:
+		if (startup && s->config)
 			ct_usage_error("%s: %s", s->config, err);
-		ct_warnx("%s: %s; keeping the running configuration",
-			 s->config, err);
+		if (startup)
+			ct_usage_error("%s", err);
+		ct_warnx("%s: %s; keeping the running configuration", src,
+			 err);
 		s->reloads_bad++;
 		strs_free(&owned);
 		ctbuf_free(&text);
 		return;
 	}
+	SSL_CTX *tls = NULL;
+	if (o.tls_key && !o.tls_cert) {
+		snprintf(err, sizeof err, "tls-key without tls-cert");
+		goto bad;
+	}
+	if (!startup && !o.tls_cert != !s->o.tls_cert) {
+		ct_warnx("%s: TLS turned %s; it takes effect on restart",
+			 src, o.tls_cert ? "on" : "off");
+		o.tls_cert = s->o.tls_cert ? ct_xstrdup(s->o.tls_cert) : NULL;
+		o.tls_key = s->o.tls_key ? ct_xstrdup(s->o.tls_key) : NULL;
+		if (o.tls_cert) {
+			owned.v = ct_xrealloc(owned.v, (owned.n + 2) * sizeof(char *));
+			owned.v[owned.n++] = (char *)o.tls_cert;
+			owned.v[owned.n++] = (char *)o.tls_key;
+		}
+	}
+	if (o.tls_cert && !(tls = tls_context(&o, err, sizeof err)))
+		goto bad;
 	if (!startup) {
 		/* what needs new sockets or memory waits for a restart */
 		static const char *const later[] = { "listen", "tcp",
@@ -447,7 +513,7 @@ static void load_config(struct server *s, int startup, int force)
 		for (int k = 0; k < 6; k++)
 			if (changed[k])
 				ct_warnx("%s: %s changed; it takes effect on "
-					 "restart", s->config, later[k]);
+					 "restart", src, later[k]);
 		o.listen = s->o.listen; /* copies made at startup */
 		for (int st = 0; st < NSTREAM; st++)
 			o.tcp[st] = s->o.tcp[st];
@@ -457,7 +523,7 @@ static void load_config(struct server *s, int startup, int force)
 		if (s->tokens_left > (double)o.accept_rate)
 			s->tokens_left = (double)o.accept_rate;
 		s->reloads_ok++;
-		ct_warnx("%s: reloaded (%zu token%s)", s->config, o.ntokens,
+		ct_warnx("%s: reloaded (%zu token%s)", src, o.ntokens,
 			 o.ntokens == 1 ? "" : "s");
 	} else {
 		/* the addresses outlive the file's strings: compared on
@@ -470,6 +536,9 @@ static void load_config(struct server *s, int startup, int force)
 			if (o.tcp[st])
 				o.tcp[st] = f->v[1 + st] = ct_xstrdup(o.tcp[st]);
 	}
+	if (s->tls)
+		SSL_CTX_free(s->tls); /* its connections hold a reference */
+	s->tls = tls;
 	s->o = o;
 	strs_free(&s->conf_strs);
 	s->conf_strs = owned;
@@ -612,6 +681,12 @@ static void drop_client(struct server *s, struct client *c, enum reason why)
 {
 	list_del(s, c);
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->ssl) {
+		if (SSL_is_init_finished(c->ssl))
+			SSL_shutdown(c->ssl); /* close_notify, if it fits */
+		SSL_free(c->ssl);
+		ERR_clear_error();
+	}
 	close(c->fd);
 	for (size_t i = 0; i < c->qn; i++)
 		msg_unref(c->q[(c->qhead + i) % QCAP]);
@@ -630,6 +705,27 @@ static void drop_client(struct server *s, struct client *c, enum reason why)
 }
 
 /* Write what the queue holds; returns -1 if the client was dropped. */
+/* Write queued bytes of a TLS client: one SSL_write per message (a
+ * partial write resumes from the same buffer). */
+static ssize_t tls_write(struct server *s, struct client *c)
+{
+	struct msg *m = c->q[c->qhead];
+	int n = (int)(m->len - c->off);
+	ERR_clear_error();
+	int w = SSL_write(c->ssl, m->data + c->off, n);
+	if (w > 0)
+		return w;
+	int e = SSL_get_error(c->ssl, w);
+	if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
+		errno = EAGAIN;
+		return -1;
+	}
+	s->tls_errors += e == SSL_ERROR_SSL;
+	ERR_clear_error();
+	errno = EPIPE;
+	return -1;
+}
+
 static int flush_client(struct server *s, struct client *c)
 {
 	while (c->qn) {
@@ -641,7 +737,7 @@ static int flush_client(struct server *s, struct client *c)
 			iov[n].iov_base = m->data + skip;
 			iov[n++].iov_len = m->len - skip;
 		}
-		ssize_t w = writev(c->fd, iov, n);
+		ssize_t w = c->ssl ? tls_write(s, c) : writev(c->fd, iov, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -1109,6 +1205,9 @@ static void metrics(struct server *s, struct client *c)
 			 "ctserve_deflate_bytes_out_total %llu\n",
 		     dc, (unsigned long long)s->deflated_in,
 		     (unsigned long long)s->deflated_out);
+	ctbuf_printf(&b, "# TYPE ctserve_tls_errors_total counter\n"
+			 "ctserve_tls_errors_total %llu\n",
+		     (unsigned long long)s->tls_errors);
 	ctbuf_printf(&b, "# TYPE ctserve_config_reloads_total counter\n"
 			 "ctserve_config_reloads_total{result=\"ok\"} %llu\n"
 			 "ctserve_config_reloads_total{result=\"error\"} %llu\n",
@@ -1543,6 +1642,29 @@ static int ws_input(struct server *s, struct client *c)
 	return 0;
 }
 
+/* Read from a TLS client (the handshake happens inside SSL_read). */
+static ssize_t tls_read(struct server *s, struct client *c)
+{
+	ERR_clear_error();
+	int r = SSL_read(c->ssl, c->in + c->inlen, (int)(sizeof c->in - c->inlen));
+	if (r > 0)
+		return r;
+	int e = SSL_get_error(c->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		if (e == SSL_ERROR_WANT_WRITE)
+			set_out(s, c, 1); /* retried when writable */
+		errno = EAGAIN;
+		return -1;
+	}
+	if (e == SSL_ERROR_ZERO_RETURN)
+		return 0;
+	if (e == SSL_ERROR_SSL)
+		s->tls_errors++; /* not TLS, a bad handshake, a bad record */
+	ERR_clear_error();
+	errno = ECONNRESET;
+	return -1;
+}
+
 static void client_input(struct server *s, struct client *c)
 {
 	for (;;) {
@@ -1555,7 +1677,9 @@ static void client_input(struct server *s, struct client *c)
 			if (c->st != C_WS)
 				c->inlen = 0; /* SSE/TCP input is ignored */
 		}
-		ssize_t r = read(c->fd, c->in + c->inlen, sizeof c->in - c->inlen);
+		ssize_t r = c->ssl ? tls_read(s, c)
+				   : read(c->fd, c->in + c->inlen,
+					  sizeof c->in - c->inlen);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -1617,7 +1741,7 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 					"HTTP/1.1 429 Too Many Requests\r\n"
 					"Retry-After: 1\r\nContent-Length: 0\r\n"
 					"Connection: close\r\n\r\n";
-				if (tcp_stream < 0)
+				if (tcp_stream < 0 && !s->tls)
 					say(fd, slow, sizeof slow - 1);
 				s->rejected_rate++;
 				close(fd);
@@ -1629,7 +1753,7 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 			static const char busy[] =
 				"HTTP/1.1 503 Service Unavailable\r\n"
 				"Content-Length: 0\r\nConnection: close\r\n\r\n";
-			if (tcp_stream < 0)
+			if (tcp_stream < 0 && !s->tls)
 				say(fd, busy, sizeof busy - 1);
 			s->rejected_full++;
 			close(fd);
@@ -1654,6 +1778,14 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 			c->next->prev = c;
 		s->http = c;
 		ep_add(s, fd, EPOLLIN, c);
+		if (tcp_stream < 0 && s->tls) {
+			c->ssl = SSL_new(s->tls);
+			if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+				drop_client(s, c, R_CLIENT);
+				continue;
+			}
+			SSL_set_accept_state(c->ssl);
+		}
 		if (tcp_stream >= 0) {
 			if (s->o.max_per_ip &&
 			    clients_from(s, c->ip) >= s->o.max_per_ip) {
@@ -1760,7 +1892,10 @@ static void shutdown_all(struct server *s)
 		for (int p = 0; p < NPROTO; p++)
 			while (s->lists[st][p]) {
 				struct client *c = s->lists[st][p];
-				if (p == P_WS && write(c->fd, bye, sizeof bye) < 0)
+				if (p == P_WS && c->ssl)
+					SSL_write(c->ssl, bye, sizeof bye);
+				else if (p == P_WS &&
+					 write(c->fd, bye, sizeof bye) < 0)
 					s->disconnects[R_CLIENT]++;
 				drop_client(s, c, R_SHUTDOWN);
 			}
@@ -1856,7 +1991,7 @@ int main(int argc, char **argv)
 					;
 				if (ct_sig_hup) {
 					ct_sig_hup = 0;
-					if (s.config)
+					if (s.config || s.o.tls_cert)
 						load_config(&s, 0, 1);
 					else
 						ct_warnx("SIGHUP: no configuration "
@@ -1874,7 +2009,8 @@ int main(int argc, char **argv)
 					if (flush_client(&s, c) < 0)
 						continue;
 				}
-				if (ev[k].events & (EPOLLIN | EPOLLHUP))
+				if ((ev[k].events & (EPOLLIN | EPOLLHUP)) ||
+				    (c->ssl && (ev[k].events & EPOLLOUT)))
 					client_input(&s, c);
 			}
 		}
@@ -1893,6 +2029,7 @@ int main(int argc, char **argv)
 	free(s.flags);
 	if (s.z_ready)
 		deflateEnd(&s.z);
+	SSL_CTX_free(s.tls);
 	if (s.inotify >= 0)
 		close(s.inotify);
 	return CT_EXIT_OK;

@@ -400,3 +400,71 @@ code() {
 	wait "$PID_plain" || fail "no messages"
 	curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^ctserve_deflate_bytes_out_total 0$'
 }
+
+# mk_tls NAME: a self-signed certificate for 127.0.0.1 in $T/NAME.pem, key $T/NAME.key
+mk_tls() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$1.key" \
+		-out "$T/$1.pem" -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+}
+serial_of() { openssl x509 -noout -serial -in "$1"; }
+served_serial() {
+	openssl s_client -connect "127.0.0.1:$PORT" </dev/null 2>/dev/null | openssl x509 -noout -serial
+}
+
+@test "ct-serve: TLS: https and wss, the same messages; plain HTTP refused alone" {
+	mk_tls a
+	start_serve --tls-cert "$T/a.pem" --tls-key "$T/a.key" --heartbeat 10s
+	run curl -s --cacert "$T/a.pem" "https://127.0.0.1:$PORT/health"
+	jq -e '.status == "ok"' <<<"$output" >/dev/null || fail "$output"
+	export SSL_CERT_FILE=$T/a.pem # Python's default context trusts it
+	client lite "wss://127.0.0.1:$PORT/" 20
+	client full "wss://127.0.0.1:$PORT/full-stream" 20
+	client dom "wss://127.0.0.1:$PORT/domains-only" 20
+	curl -sN --cacert "$T/a.pem" "https://127.0.0.1:$PORT/sse?stream=full" >"$T/sse" 2>/dev/null &
+	# a plaintext client on the TLS port costs nothing to the others
+	run curl -s -m 3 "http://127.0.0.1:$PORT/health"
+	[ "$status" -ne 0 ] || fail "plain HTTP answered on the TLS port: $output"
+	sleep 0.5
+	cat "$T/recs" >&7
+	wait "$PID_lite" "$PID_full" "$PID_dom" || fail "a wss client got too few messages"
+	diff <(jq -c . "$T/full.out") <(jq -c . "$T/recs")
+	diff <(jq -c . "$T/lite.out") <(jq -c 'del(.data.chain, .data.leaf_cert.as_der)' "$T/recs")
+	diff <(jq -c . "$T/dom.out") <(jq -c '{message_type: "dns_entries", data: .data.leaf_cert.all_domains}' "$T/recs")
+	for _ in $(seq 50); do [ "$(grep -c '^data: ' "$T/sse")" -ge 20 ] && break; sleep 0.1; done
+	diff <(sed -n 's/^data: //p' "$T/sse" | jq -c .) <(jq -c . "$T/recs")
+	curl -s --cacert "$T/a.pem" "https://127.0.0.1:$PORT/metrics" | grep -q '^ctserve_tls_errors_total 1$' ||
+		fail "$(curl -s --cacert "$T/a.pem" "https://127.0.0.1:$PORT/metrics" | grep tls)"
+}
+
+@test "ct-serve: TLS certificate renewed on SIGHUP, connections kept; bad files refused" {
+	mk_tls a
+	mk_tls b
+	cp "$T/a.pem" "$T/cur.pem"; cp "$T/a.key" "$T/cur.key"
+	start_serve --tls-cert "$T/cur.pem" --tls-key "$T/cur.key" --heartbeat 10s
+	[ "$(served_serial)" = "$(serial_of "$T/a.pem")" ] || fail "first certificate"
+	SSL_CERT_FILE=$T/a.pem client old "wss://127.0.0.1:$PORT/" 20
+	# renewed in place (as certbot does), then SIGHUP
+	cp "$T/b.pem" "$T/cur.pem"; cp "$T/b.key" "$T/cur.key"
+	kill -HUP "$SERVE"
+	for _ in $(seq 50); do grep -q 'SIGHUP: reloaded' "$T/serve.err" && break; sleep 0.05; done
+	[ "$(served_serial)" = "$(serial_of "$T/b.pem")" ] || fail "not renewed: $(cat "$T/serve.err")"
+	# a broken renewal: reported, the running certificate stays
+	echo garbage >"$T/cur.pem"
+	kill -HUP "$SERVE"
+	for _ in $(seq 50); do grep -q 'keeping the running' "$T/serve.err" && break; sleep 0.05; done
+	grep -q "SIGHUP: cannot load $T/cur.pem: .*; keeping the running configuration" "$T/serve.err" || fail "$(cat "$T/serve.err")"
+	[ "$(served_serial)" = "$(serial_of "$T/b.pem")" ] || fail "lost the certificate"
+	# the client from before the renewal stayed and gets everything
+	cat "$T/recs" >&7
+	wait "$PID_old" || fail "the old connection was lost"
+	# at startup: exit 2 with the reason
+	run ct-serve --listen 127.0.0.1:1 --tls-cert "$T/missing.pem"
+	assert_status 2
+	assert_contains "cannot load $T/missing.pem"
+	run ct-serve --listen 127.0.0.1:1 --tls-cert "$T/a.pem" --tls-key "$T/b.key"
+	assert_status 2
+	assert_contains "cannot load $T/b.key"
+	run ct-serve --listen 127.0.0.1:1 --tls-key "$T/b.key"
+	assert_status 2
+	assert_contains "tls-key without tls-cert"
+}

@@ -56,6 +56,7 @@ static const char *const reason_name[NREASON] = {
 #define MAXPROXIES 64
 #define MAXTCP 3
 #define QCAP 4096 /* messages a client may have queued */
+#define CIN 8192  /* bytes of a request head or a client frame */
 
 struct opts {
 	const char *listen, *tcp[NSTREAM];
@@ -107,10 +108,13 @@ struct client {
 	enum stream stream;
 	enum proto proto;
 	char ip[INET6_ADDRSTRLEN];
-	char in[8192];
+	/* input not yet handled: a request head being read, or a partial
+	 * client frame (CIN bytes when allocated; NULL when nothing is
+	 * pending, which is the usual state of a streaming client) */
+	char *in;
 	size_t inlen;
-	struct msg *q[QCAP];
-	size_t qhead, qn, qbytes, off;
+	struct msg **q; /* ring of qcap (grows to QCAP, shrinks when empty) */
+	size_t qcap, qhead, qn, qbytes, off;
 	uint64_t drops, sent;
 	int64_t since_ms, progress_ms;
 	int want_out, close_after;
@@ -163,6 +167,7 @@ struct server {
 	uint64_t deflated_in, deflated_out;
 	SSL_CTX *tls;            /* new connections get this one */
 	uint64_t tls_errors;
+	char scratch[CIN];       /* where streaming clients' input is read */
 };
 
 static int64_t now_ms(void)
@@ -689,7 +694,10 @@ static void drop_client(struct server *s, struct client *c, enum reason why)
 	}
 	close(c->fd);
 	for (size_t i = 0; i < c->qn; i++)
-		msg_unref(c->q[(c->qhead + i) % QCAP]);
+		msg_unref(c->q[(c->qhead + i) % c->qcap]);
+	free(c->q);
+	if (c->in != s->scratch)
+		free(c->in);
 	if (c->filter && --c->filter->refs == 0) {
 		struct filter **pp = &s->filters;
 		while (*pp != c->filter)
@@ -732,7 +740,7 @@ static int flush_client(struct server *s, struct client *c)
 		struct iovec iov[64];
 		int n = 0;
 		for (size_t i = 0; i < c->qn && n < 64; i++) {
-			struct msg *m = c->q[(c->qhead + i) % QCAP];
+			struct msg *m = c->q[(c->qhead + i) % c->qcap];
 			size_t skip = i ? 0 : c->off;
 			iov[n].iov_base = m->data + skip;
 			iov[n++].iov_len = m->len - skip;
@@ -761,10 +769,15 @@ static int flush_client(struct server *s, struct client *c)
 			left -= rest;
 			c->off = 0;
 			c->qbytes -= m->len;
-			c->qhead = (c->qhead + 1) % QCAP;
+			c->qhead = (c->qhead + 1) % c->qcap;
 			c->qn--;
 			msg_unref(m);
 		}
+	}
+	if (c->qcap > 8) { /* a burst is over: give its ring back */
+		free(c->q);
+		c->q = NULL;
+		c->qcap = c->qhead = 0;
 	}
 	set_out(s, c, 0);
 	if (c->close_after) {
@@ -788,8 +801,18 @@ static void enqueue(struct server *s, struct client *c, struct msg *m,
 		return; /* nowhere at all: the write timeout will act */
 	if (c->qn == 0)
 		c->progress_ms = now_ms();
+	if (c->qn == c->qcap) {
+		size_t cap = c->qcap ? c->qcap * 2 : 8;
+		struct msg **q = ct_xmalloc(cap * sizeof *q);
+		for (size_t i = 0; i < c->qn; i++)
+			q[i] = c->q[(c->qhead + i) % c->qcap];
+		free(c->q);
+		c->q = q;
+		c->qcap = cap;
+		c->qhead = 0;
+	}
 	m->refs++;
-	c->q[(c->qhead + c->qn++) % QCAP] = m;
+	c->q[(c->qhead + c->qn++) % c->qcap] = m;
 	c->qbytes += m->len;
 	c->sent++;
 }
@@ -1581,7 +1604,7 @@ static int ws_input(struct server *s, struct client *c)
 			ws_close(s, c, 1002, R_PROTOCOL);
 			return -1;
 		}
-		if (f.len > sizeof c->in - 14) {
+		if (f.len > CIN - 14) {
 			ws_close(s, c, 1009, R_PROTOCOL);
 			return -1;
 		}
@@ -1643,10 +1666,11 @@ static int ws_input(struct server *s, struct client *c)
 }
 
 /* Read from a TLS client (the handshake happens inside SSL_read). */
-static ssize_t tls_read(struct server *s, struct client *c)
+static ssize_t tls_read(struct server *s, struct client *c, char *buf,
+			size_t cap)
 {
 	ERR_clear_error();
-	int r = SSL_read(c->ssl, c->in + c->inlen, (int)(sizeof c->in - c->inlen));
+	int r = SSL_read(c->ssl, buf, (int)cap);
 	if (r > 0)
 		return r;
 	int e = SSL_get_error(c->ssl, r);
@@ -1668,18 +1692,26 @@ static ssize_t tls_read(struct server *s, struct client *c)
 static void client_input(struct server *s, struct client *c)
 {
 	for (;;) {
-		if (c->inlen == sizeof c->in) {
-			if (c->st == C_HTTP) {
+		char *buf;
+		size_t cap;
+		if (c->st == C_HTTP) {
+			if (!c->in)
+				c->in = ct_xmalloc(CIN);
+			if (c->inlen == CIN) {
 				text(s, c, "431 Request Header Fields Too Large",
 				     "request head too large\n");
 				return;
 			}
-			if (c->st != C_WS)
-				c->inlen = 0; /* SSE/TCP input is ignored */
+			buf = c->in + c->inlen;
+			cap = CIN - c->inlen;
+		} else if (c->st == C_WS && c->inlen) {
+			buf = c->in + c->inlen; /* a partial frame waits */
+			cap = CIN - c->inlen;
+		} else {
+			buf = s->scratch; /* SSE/TCP input is read and ignored */
+			cap = CIN;
 		}
-		ssize_t r = c->ssl ? tls_read(s, c)
-				   : read(c->fd, c->in + c->inlen,
-					  sizeof c->in - c->inlen);
+		ssize_t r = c->ssl ? tls_read(s, c, buf, cap) : read(c->fd, buf, cap);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -1688,28 +1720,44 @@ static void client_input(struct server *s, struct client *c)
 			drop_client(s, c, R_CLIENT);
 			return;
 		}
-		c->inlen += (size_t)r;
-		if (c->st == C_HTTP) {
-			struct cthttp_req req;
-			int n = cthttp_parse(c->in, c->inlen, &req);
-			if (n == -2)
-				continue;
-			if (n < 0) {
-				text(s, c, "400 Bad Request", "bad request\n");
-				return;
+		if (c->st == C_WS) {
+			if (buf == s->scratch)
+				c->in = s->scratch; /* lent for this call */
+			c->inlen += (size_t)r;
+			if (ws_input(s, c) < 0)
+				return; /* gone */
+			if (c->in == s->scratch) {
+				/* keep a partial frame in a buffer of its own */
+				c->in = c->inlen ? memcpy(ct_xmalloc(CIN), s->scratch,
+							  c->inlen)
+						 : NULL;
+			} else if (!c->inlen) {
+				free(c->in);
+				c->in = NULL;
 			}
-			/* keep what follows the head (a client's first frame) */
-			memmove(c->in, c->in + n, c->inlen - (size_t)n);
-			c->inlen -= (size_t)n;
-			route(s, c, &req);
+			continue;
+		}
+		if (c->st != C_HTTP)
+			continue;
+		c->inlen += (size_t)r;
+		struct cthttp_req req;
+		int n = cthttp_parse(c->in, c->inlen, &req);
+		if (n == -2)
+			continue;
+		if (n < 0) {
+			text(s, c, "400 Bad Request", "bad request\n");
 			return;
 		}
-		if (c->st == C_WS) {
-			if (ws_input(s, c) < 0)
-				return;
-		} else {
-			c->inlen = 0;
-		}
+		/* the request (req points into head) is handled with the
+		 * client's buffer taken from it; what follows the head (a
+		 * client's first frame) stays with the client */
+		char *head = c->in;
+		size_t rest = c->inlen - (size_t)n;
+		c->in = rest ? memcpy(ct_xmalloc(CIN), head + n, rest) : NULL;
+		c->inlen = rest;
+		route(s, c, &req);
+		free(head);
+		return;
 	}
 }
 

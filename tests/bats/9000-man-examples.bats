@@ -35,12 +35,25 @@ mk_many_entries() {
 	python3 "$CT_TOP/tests/lib/mkentries.py" --each $(for i in $(seq "$n"); do echo "$d/c$i.pem"; done)
 }
 
+# shard_key FILE I: a P-256 key whose log ID falls in shard I of 2
+shard_key() {
+	local b
+	while :; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+		b=$(openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | sha256sum | cut -c7-8)
+		[ $((16#$b % 2)) = "$2" ] && return 0
+	done
+}
+
 setup_more() {
 	S_DIR=$T/sandbox
 	mkdir -p "$S_DIR" "$T/tmp" "$T/var/lib"
 	mk_many_entries 120 >"$T/entries.ndjson"
-	testlog argon --size 1000 --grow 20 --entries "$T/entries.ndjson"
-	testlog stat --size 1000 --grow 20 --entries "$T/entries.ndjson"
+	# keys whose log IDs put one log in each half of --shard 0/2 and 1/2
+	shard_key "$T/argon.key" 0
+	shard_key "$T/stat.key" 1
+	testlog argon --size 1000 --grow 20 --entries "$T/entries.ndjson" --key "$T/argon.key"
+	testlog stat --size 1000 --grow 20 --entries "$T/entries.ndjson" --key "$T/stat.key"
 	testlog mine --size 1000 --entries "$T/entries.ndjson"
 	testlog apple --size 50 --entries "$T/entries.ndjson"
 	# a Google v3 list (RFC 6962 "logs", static "tiled_logs"), Apple's list
@@ -60,6 +73,7 @@ setup_more() {
 	ct-fetch -q --start 0 --end 49 <"$T/mine.log" | ct-parse >"$S_DIR/certs.ndjson"
 	printf '# names to watch\n.example.test\n' >"$S_DIR/watch.txt"
 	export CT_LOG_LIST=$S_DIR/log_list.json
+	[ "$(ct-loglist --shard 0/2 | jq -r .name)" = "Test Argon2026h2" ] || fail "shard 0/2: $(ct-loglist --shard 0/2)"
 	PATH=$CT_TOP/scripts:$PATH
 }
 

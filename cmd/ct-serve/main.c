@@ -131,7 +131,7 @@ struct client {
 struct recent {
 	uint8_t sha256[32], sha1[20];
 	char *rec;
-	size_t len;
+	size_t len, cap;
 };
 
 struct server {
@@ -855,19 +855,37 @@ static int member_span(const struct ctjson_val *obj, const char *name,
 
 /* Build the payload of stream st from the full record line into out.
  * Returns 0, or -1 if the line is not a certificate record. */
-static int derive(const char *line, size_t len, enum stream st,
-		  struct ctbuf *out)
+/* A record parsed once: its root and the objects the forms are cut from. */
+struct rec {
+	const char *line;
+	size_t len;
+	struct ctjson_val root, data, leaf;
+};
+
+static int rec_parse(struct rec *r, const char *line, size_t len)
 {
-	struct ctjson_val root, data, leaf, doms;
-	if (ctjson_parse(line, len, &root) < 0 || root.type != CTJSON_OBJECT ||
-	    ctjson_member(&root, "data", &data) != 1 ||
-	    data.type != CTJSON_OBJECT ||
-	    ctjson_member(&data, "leaf_cert", &leaf) != 1 ||
-	    leaf.type != CTJSON_OBJECT)
-		return -1;
+	r->line = line;
+	r->len = len;
+	return ctjson_parse(line, len, &r->root) < 0 ||
+			       r->root.type != CTJSON_OBJECT ||
+			       ctjson_member(&r->root, "data", &r->data) != 1 ||
+			       r->data.type != CTJSON_OBJECT ||
+			       ctjson_member(&r->data, "leaf_cert", &r->leaf) != 1 ||
+			       r->leaf.type != CTJSON_OBJECT
+		       ? -1
+		       : 0;
+}
+
+/* The form st of a record into out (the full form is the line itself). */
+static int derive(const struct rec *r, enum stream st, struct ctbuf *out)
+{
+	const char *line = r->line;
+	size_t len = r->len;
+	struct ctjson_val doms;
+	const struct ctjson_val *data = &r->data, *leaf = &r->leaf;
 	ctbuf_reset(out);
 	if (st == S_DOM) {
-		if (ctjson_member(&leaf, "all_domains", &doms) != 1 ||
+		if (ctjson_member(leaf, "all_domains", &doms) != 1 ||
 		    doms.type != CTJSON_ARRAY)
 			return -1;
 		CTBUF_LIT(out, "{\"message_type\":\"dns_entries\",\"data\":");
@@ -881,9 +899,9 @@ static int derive(const char *line, size_t len, enum stream st,
 	}
 	const char *cut[2][2];
 	int n = 0;
-	if (member_span(&leaf, "as_der", &cut[n][0], &cut[n][1]))
+	if (member_span(leaf, "as_der", &cut[n][0], &cut[n][1]))
 		n++;
-	if (member_span(&data, "chain", &cut[n][0], &cut[n][1]))
+	if (member_span(data, "chain", &cut[n][0], &cut[n][1]))
 		n++;
 	if (n == 2 && cut[1][0] < cut[0][0]) {
 		const char *t0 = cut[0][0], *t1 = cut[0][1];
@@ -997,13 +1015,12 @@ static void broadcast(struct server *s, enum stream st, const char *pay,
 }
 
 /* Evaluate every filter once for this record. */
-static void run_filters(struct server *s, const char *line, size_t len)
+static void run_filters(struct server *s, const struct rec *r)
 {
 	if (!s->filters)
 		return;
-	struct ctjson_val root, doms, key, el;
-	int have = ctjson_parse(line, len, &root) == 0 &&
-		   ctjson_path(&root, "data.leaf_cert.all_domains", &doms) == 1 &&
+	struct ctjson_val doms, key, el;
+	int have = ctjson_member(&r->leaf, "all_domains", &doms) == 1 &&
 		   doms.type == CTJSON_ARRAY;
 	struct ctbuf tmp = CTBUF_INIT;
 	for (struct filter *f = s->filters; f; f = f->next) {
@@ -1064,12 +1081,14 @@ static int colon_hex(const char *p, size_t len, uint8_t *out, size_t n)
 }
 
 /* Keep the record in the ring of recent certificates. */
-static void remember(struct server *s, const char *line, size_t len)
+static void remember(struct server *s, const struct rec *rc)
 {
-	struct ctjson_val v, h256, h1;
-	if (!s->o.recent || ctjson_parse(line, len, &v) < 0 ||
-	    ctjson_path(&v, "data.leaf_cert.sha256", &h256) != 1 ||
-	    ctjson_path(&v, "data.leaf_cert.sha1", &h1) != 1 ||
+	const char *line = rc->line;
+	size_t len = rc->len;
+	struct ctjson_val h256, h1;
+	if (!s->o.recent ||
+	    ctjson_member(&rc->leaf, "sha256", &h256) != 1 ||
+	    ctjson_member(&rc->leaf, "sha1", &h1) != 1 ||
 	    h256.type != CTJSON_STRING || h1.type != CTJSON_STRING)
 		return;
 	struct recent *r = &s->recent[s->recent_next];
@@ -1078,8 +1097,11 @@ static void remember(struct server *s, const char *line, size_t len)
 		memset(r, 0, offsetof(struct recent, rec));
 		return;
 	}
-	free(r->rec);
-	r->rec = ct_xmalloc(len);
+	if (len > r->cap) { /* the slot's buffer is reused when it fits */
+		free(r->rec);
+		r->cap = len + len / 4;
+		r->rec = ct_xmalloc(r->cap);
+	}
 	memcpy(r->rec, line, len);
 	r->len = len;
 	s->recent_next = (s->recent_next + 1) % s->o.recent;
@@ -1088,23 +1110,26 @@ static void remember(struct server *s, const char *line, size_t len)
 static void one_record(struct server *s, const char *line, size_t len)
 {
 	s->msgs_in++;
-	/* example.json shows the latest certificate record, listened or not */
-	if (derive(line, len, S_FULL, &s->work) < 0) {
+	struct rec r;
+	if (rec_parse(&r, line, len) < 0) {
 		s->msgs_skipped++;
 		return;
 	}
+	/* example.json shows the latest certificate record, listened or not */
 	ctbuf_reset(&s->latest);
 	ctbuf_add(&s->latest, line, len);
-	remember(s, line, len);
+	remember(s, &r);
 	s->last_msg_ms = now_ms();
-	run_filters(s, line, len);
+	run_filters(s, &r);
 	for (int st = 0; st < NSTREAM; st++) {
 		size_t listeners = 0;
 		for (int p = 0; p < NPROTO; p++)
 			listeners += s->nclients[st][p];
 		if (!listeners)
 			continue; /* nobody listens: no work */
-		if (derive(line, len, (enum stream)st, &s->work) == 0)
+		if (st == S_FULL)
+			broadcast(s, S_FULL, line, len, 0, 1);
+		else if (derive(&r, (enum stream)st, &s->work) == 0)
 			broadcast(s, (enum stream)st, s->work.p, s->work.len, 0, 1);
 	}
 }

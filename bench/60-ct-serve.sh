@@ -23,23 +23,8 @@ $PY "$top/bench/lib/wsflood.py" "ws://127.0.0.1:$port/" "$CLIENTS" "$N" 15 >"$ou
 fpid=$!
 while ! grep -q ready "$out/flood" 2>/dev/null; do sleep 0.1; done
 t0=$(awk '{ print $14 + $15 }' "/proc/$spid/stat")
-# paced input: RATE records a second, in tenths
-python3 - "$recs" "$RATE" <<'PY' >&9
-import sys, time
-rate = int(sys.argv[2]); step = max(1, rate // 10)
-start = time.time(); sent = 0
-with open(sys.argv[1], "rb") as f:
-    out = sys.stdout.buffer
-    batch = []
-    for line in f:
-        batch.append(line)
-        if len(batch) == step:
-            out.write(b"".join(batch)); out.flush(); batch = []
-            sent += step
-            delay = start + sent / rate - time.time()
-            if delay > 0: time.sleep(delay)
-    out.write(b"".join(batch)); out.flush()
-PY
+# paced input: RATE records a second
+python3 "$top/bench/lib/pace.py" "$recs" "$RATE" >&9
 t1=$(awk '{ print $14 + $15 }' "/proc/$spid/stat")
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$spid/status")
 wait "$fpid" || true

@@ -68,7 +68,7 @@ int cthttp_parse(const char *buf, size_t len, struct cthttp_req *r)
 		if (le == p)
 			return (int)(e + 1); /* the empty line */
 		if (r->nheaders == CTHTTP_MAXHEADERS)
-			return -1;
+			return -3; /* too many: 431, not 400 */
 		size_t c = p;
 		while (c < le && tchar((unsigned char)buf[c]))
 			c++;

@@ -23,7 +23,8 @@ struct cthttp_req {
 };
 
 /* Parse a request head (request line and headers through the empty
- * line). More than CTHTTP_MAXHEADERS headers is invalid. */
+ * line). Returns the head's length, -2 if more bytes are needed, -1 if
+ * it is malformed, -3 if it has more than CTHTTP_MAXHEADERS headers. */
 int cthttp_parse(const char *buf, size_t len, struct cthttp_req *r);
 
 /* The value of header name (case-insensitive), or NULL. */

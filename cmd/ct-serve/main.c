@@ -1769,6 +1769,11 @@ static void client_input(struct server *s, struct client *c)
 		int n = cthttp_parse(c->in, c->inlen, &req);
 		if (n == -2)
 			continue;
+		if (n == -3) {
+			text(s, c, "431 Request Header Fields Too Large",
+			     "more than 32 header fields\n");
+			return;
+		}
 		if (n < 0) {
 			text(s, c, "400 Bad Request", "bad request\n");
 			return;

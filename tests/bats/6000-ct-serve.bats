@@ -468,3 +468,29 @@ served_serial() {
 	assert_status 2
 	assert_contains "tls-key without tls-cert"
 }
+
+@test "ct-serve: hostile clients all at once: bounded RSS, the good client gets everything" {
+	start_serve --token good --heartbeat 2s --max-per-ip 0
+	# a good client reading throughout (heartbeats, then the records)
+	$PY "$WS" "ws://127.0.0.1:$PORT/?token=good" 1000 30 >"$T/good.out" 2>"$T/good.err" &
+	for _ in $(seq 100); do grep -q connected "$T/good.err" 2>/dev/null && break; sleep 0.05; done
+	rss0=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVE/status")
+	run timeout 60 $PY "$CT_TOP/tests/lib/hostile.py" "$PORT" good
+	echo "# hostile: $output" >&3
+	for want in "big 431=20" "many 431=20" "wrongtoken 401=200" "cycle 101=5000" "slowloris_closed=50"; do
+		assert_contains "$want"
+	done
+	rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVE/status")
+	echo "# ct-serve RSS ${rss0} KiB before, ${rss1} KiB after 10,000 connect/close cycles and the rest" >&3
+	if [ "$CT_VARIANT" = rel ]; then
+		[ $((rss1 - rss0)) -lt 4096 ] || fail "RSS grew by $((rss1 - rss0)) KiB"
+	fi
+	curl -s "http://127.0.0.1:$PORT/metrics?token=good" >"$T/m"
+	grep -q '^ctserve_connections{stream="lite",protocol="websocket"} 1$' "$T/m" || fail "$(grep connections "$T/m")"
+	grep -Eq '^ctserve_disconnects_total\{reason="timeout"\} (5[0-9]|[6-9][0-9])$' "$T/m" || fail "$(grep disconnects "$T/m")"
+	grep -Eq '^ctserve_auth_rejections_total 2[0-9][0-9]$' "$T/m" || fail "$(grep auth "$T/m")"
+	# and the good client, connected all along, still gets every record
+	cat "$T/recs" >&7
+	for _ in $(seq 100); do [ "$(grep -c certificate_update "$T/good.out")" -ge 20 ] && break; sleep 0.05; done
+	[ "$(grep -c certificate_update "$T/good.out")" -eq 20 ] || fail "$(grep -c certificate_update "$T/good.out") of 20"
+}

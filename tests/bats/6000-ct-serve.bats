@@ -494,3 +494,27 @@ served_serial() {
 	for _ in $(seq 100); do [ "$(grep -c certificate_update "$T/good.out")" -ge 20 ] && break; sleep 0.05; done
 	[ "$(grep -c certificate_update "$T/good.out")" -eq 20 ] || fail "$(grep -c certificate_update "$T/good.out") of 20"
 }
+
+@test "ct-serve: the same bytes on WebSocket, SSE and TCP, for each stream" {
+	TL=$(free_port) TF=$(free_port) TD=$(free_port)
+	start_serve --heartbeat 60s --tcp "127.0.0.1:$TL" --tcp-full "127.0.0.1:$TF" --tcp-domains "127.0.0.1:$TD"
+	for st in lite:/:lite:$TL full:/full-stream:full:$TF dom:/domains-only:domains:$TD; do
+		IFS=: read -r name path sse tport <<<"$st"
+		client "ws_$name" "ws://127.0.0.1:$PORT$path" 20
+		curl -sN "http://127.0.0.1:$PORT/sse?stream=$sse" >"$T/sse_$name" 2>/dev/null &
+		nc 127.0.0.1 "$tport" </dev/null >"$T/tcp_$name" 2>/dev/null &
+	done
+	sleep 0.5
+	cat "$T/recs" >&7
+	wait "$PID_ws_lite" "$PID_ws_full" "$PID_ws_dom" || fail "a WebSocket client got too few"
+	for name in lite full dom; do
+		for _ in $(seq 50); do
+			[ "$(grep -c . "$T/tcp_$name")" -ge 20 ] && [ "$(grep -c '^data: ' "$T/sse_$name")" -ge 20 ] && break
+			sleep 0.1
+		done
+		sed -n 's/^data: //p' "$T/sse_$name" >"$T/sse_$name.msgs"
+		cmp "$T/ws_$name.out" "$T/sse_$name.msgs" || fail "$name: WebSocket and SSE differ"
+		cmp "$T/ws_$name.out" "$T/tcp_$name" || fail "$name: WebSocket and TCP differ"
+	done
+	cmp "$T/ws_full.out" "$T/recs" || fail "the full stream is not the input, byte for byte"
+}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # ct-serve: certificates fanned out to 100 lite WebSocket clients at
-# ~1,000 certificates/s for 20 s; ct-serve's CPU share and max RSS, and
+# ~1,000 certificates/s for 60 s; ct-serve's CPU share and max RSS, and
 # messages delivered, with the C load generator (bench/tools/wsload).
 # Baseline: the seeds' claim for a certstream server with 100 clients,
 # ~118 MiB RSS and ~13% CPU (bench/62 measures certstream-server-go).
@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 export PATH="$top/build/rel/bin:$top/build/rel/tools:$PATH"
 mkdir -p "$out"
-RATE=${CT_BENCH_SERVE_RATE:-1000} SECS=${CT_BENCH_SERVE_SECS:-20} CLIENTS=${CT_BENCH_SERVE_CLIENTS:-100}
+RATE=${CT_BENCH_SERVE_RATE:-1000} SECS=${CT_BENCH_SERVE_SECS:-60} CLIENTS=${CT_BENCH_SERVE_CLIENTS:-100}
 N=$((RATE * SECS))
 recs=$out/serve-$N.ndjson
 [ -s "$recs" ] || python3 "$top/tests/lib/mkcertrecords.py" "$N" >"$recs"

@@ -237,14 +237,18 @@ int ctsth_parse_checkpoint(const char *p, size_t n, const char *origin,
 	return 0;
 }
 
+static void put_be64(uint8_t *out, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		out[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
 static void tbs(const struct ctsth *s, uint8_t out[50])
 {
 	out[0] = 0; /* v1 */
 	out[1] = 1; /* tree_hash */
-	for (int i = 0; i < 8; i++) {
-		out[2 + i] = (uint8_t)(s->timestamp >> (56 - 8 * i));
-		out[10 + i] = (uint8_t)(s->size >> (56 - 8 * i));
-	}
+	put_be64(out + 2, s->timestamp);
+	put_be64(out + 10, s->size);
 	memcpy(out + 18, s->root, CTM_HASH);
 }
 
@@ -326,8 +330,7 @@ void ctsth_checkpoint(struct ctbuf *b, const struct ctsth *s,
 	uint32_t id = ctsth_note_key_id(s->origin, log_id);
 	for (int i = 0; i < 4; i++)
 		raw[i] = (uint8_t)(id >> (24 - 8 * i));
-	for (int i = 0; i < 8; i++)
-		raw[4 + i] = (uint8_t)(s->timestamp >> (56 - 8 * i));
+	put_be64(raw + 4, s->timestamp);
 	memcpy(raw + 12, s->sig, s->siglen);
 	ctb64_encode(b, raw, 12 + s->siglen);
 	ctbuf_addc(b, '\n');

@@ -123,8 +123,10 @@ struct client {
 	SSL *ssl;    /* on the TLS listener */
 	struct filter *filter;
 	enum reason close_why;
+	int dead; /* dropped: freed after this round of events */
 	struct client *prev, *next; /* in its (stream, proto) list, or in
-				     * the list of clients still in HTTP */
+				     * the list of clients still in HTTP; for
+				     * a dead one, the next dead one */
 };
 
 /* A recent certificate for /api/cert: its digests and full record. */
@@ -141,6 +143,7 @@ struct server {
 	int ep, sigpipe[2];
 	int lfd, tfd[NSTREAM];
 	struct client *lists[NSTREAM][NPROTO], *http;
+	struct client *dead; /* dropped this round, not yet freed */
 	size_t nclients[NSTREAM][NPROTO], total, pending;
 	struct ctbuf line, work, latest;
 	int stdin_open, stdin_poll;
@@ -709,7 +712,11 @@ static void drop_client(struct server *s, struct client *c, enum reason why)
 	}
 	s->disconnects[why]++;
 	s->total--;
-	free(c);
+	/* an event for it may still wait in this round's batch: it is
+	 * freed when the round is over (bury) */
+	c->dead = 1;
+	c->next = s->dead;
+	s->dead = c;
 }
 
 /* Write what the queue holds; returns -1 if the client was dropped. */
@@ -732,6 +739,15 @@ static ssize_t tls_write(struct server *s, struct client *c)
 	ERR_clear_error();
 	errno = EPIPE;
 	return -1;
+}
+
+static void bury(struct server *s)
+{
+	while (s->dead) {
+		struct client *c = s->dead;
+		s->dead = c->next;
+		free(c);
+	}
 }
 
 static int flush_client(struct server *s, struct client *c)
@@ -2083,6 +2099,8 @@ int main(int argc, char **argv)
 				s.conf_check_ms = now_ms() + 100;
 			} else {
 				struct client *c = p;
+				if (c->dead)
+					continue; /* dropped earlier in this round */
 				if (ev[k].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
 					if (flush_client(&s, c) < 0)
 						continue;
@@ -2093,8 +2111,10 @@ int main(int argc, char **argv)
 			}
 		}
 		tick(&s);
+		bury(&s);
 	}
 	shutdown_all(&s);
+	bury(&s);
 	ctbuf_free(&s.line);
 	ctbuf_free(&s.work);
 	ctbuf_free(&s.latest);

@@ -285,7 +285,8 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
-	qsort(lat, nlat, sizeof *lat, cmpd);
+	if (nlat)
+		qsort(lat, nlat, sizeof *lat, cmpd);
 	printf("{\"clients\":%zu,\"connected\":%zu,\"closed\":%zu,\"messages\":%llu,"
 	       "\"bytes\":%llu,\"lat_samples\":%zu,\"lat_p50_ms\":%.1f,"
 	       "\"lat_p99_ms\":%.1f,\"lat_max_ms\":%.1f}\n",
@@ -293,5 +294,13 @@ int main(int argc, char **argv)
 	       (unsigned long long)total_bytes, nlat,
 	       nlat ? lat[nlat / 2] : 0.0, nlat ? lat[nlat * 99 / 100] : 0.0,
 	       nlat ? lat[nlat - 1] : 0.0);
+	for (size_t j = 0; j < started; j++) {
+		if (cs[j].st != DONE)
+			close(cs[j].fd);
+		free(cs[j].pay);
+	}
+	free(cs);
+	free(lat);
+	close(ep);
 	return 0;
 }

@@ -158,7 +158,6 @@ struct server {
 	const char *config;      /* --config FILE, or NULL */
 	struct strs conf_strs;   /* owned by the running configuration */
 	struct strs fixed;       /* listen and tcp addresses */
-	struct ctbuf conf_text;  /* the file as last loaded */
 	struct flag *flags;
 	size_t nflags;
 	int inotify;
@@ -550,8 +549,7 @@ bad:
 	s->o = o;
 	strs_free(&s->conf_strs);
 	s->conf_strs = owned;
-	ctbuf_free(&s->conf_text);
-	s->conf_text = text;
+	ctbuf_free(&text);
 }
 
 /* Watch the directory of the config file: editors and tools replace it
@@ -719,7 +717,6 @@ static void drop_client(struct server *s, struct client *c, enum reason why)
 	s->dead = c;
 }
 
-/* Write what the queue holds; returns -1 if the client was dropped. */
 /* Write queued bytes of a TLS client: one SSL_write per message (a
  * partial write resumes from the same buffer). */
 static ssize_t tls_write(struct server *s, struct client *c)
@@ -750,6 +747,7 @@ static void bury(struct server *s)
 	}
 }
 
+/* Write what the queue holds; returns -1 if the client was dropped. */
 static int flush_client(struct server *s, struct client *c)
 {
 	while (c->qn) {
@@ -869,8 +867,6 @@ static int member_span(const struct ctjson_val *obj, const char *name,
 	return 0;
 }
 
-/* Build the payload of stream st from the full record line into out.
- * Returns 0, or -1 if the line is not a certificate record. */
 /* A record parsed once: its root and the objects the forms are cut from. */
 struct rec {
 	const char *line;
@@ -892,7 +888,8 @@ static int rec_parse(struct rec *r, const char *line, size_t len)
 		       : 0;
 }
 
-/* The form st of a record into out (the full form is the line itself). */
+/* The lite or domains-only payload of a record into out (the full form
+ * is the line itself); -1 if the record lacks what it needs. */
 static int derive(const struct rec *r, enum stream st, struct ctbuf *out)
 {
 	const char *line = r->line;
@@ -907,10 +904,6 @@ static int derive(const struct rec *r, enum stream st, struct ctbuf *out)
 		CTBUF_LIT(out, "{\"message_type\":\"dns_entries\",\"data\":");
 		ctbuf_add(out, doms.p, doms.len);
 		ctbuf_addc(out, '}');
-		return 0;
-	}
-	if (st == S_FULL) {
-		ctbuf_add(out, line, len);
 		return 0;
 	}
 	const char *cut[2][2];
@@ -958,9 +951,6 @@ static struct msg *frame(enum proto p, const char *pay, size_t n)
 	return m;
 }
 
-/* Frame a payload once per protocol and queue it for every client.
- * Queues are written by flush_all, once per batch of input: one writev
- * per client for many messages. */
 /* A compressed WebSocket text frame (RFC 7692): the message deflated
  * alone (no context taken over, so one frame serves every client that
  * negotiated it), the final empty block's 00 00 ff ff removed, RSV1 set. */
@@ -1001,6 +991,9 @@ static struct msg *frame_deflate(struct server *s, const char *pay, size_t n)
 	return m;
 }
 
+/* Frame a payload once per protocol and queue it for every client.
+ * Queues are written by flush_all, once per batch of input: one writev
+ * per client for many messages. */
 static void broadcast(struct server *s, enum stream st, const char *pay,
 		      size_t n, int force, int filtered)
 {
@@ -2123,7 +2116,6 @@ int main(int argc, char **argv)
 	free(s.recent);
 	strs_free(&s.conf_strs);
 	strs_free(&s.fixed);
-	ctbuf_free(&s.conf_text);
 	free(s.flags);
 	if (s.z_ready)
 		deflateEnd(&s.z);

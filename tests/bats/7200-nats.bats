@@ -13,15 +13,9 @@ teardown_more() {
 	command -v nats-server >/dev/null || skip "no nats-server (apt-get install nats-server)"
 	mk_cert_entries "$T/made.ndjson"
 	for l in a b c d; do
-		ct-testlog -q --size 300 --name "$l" --entries "$T/made.ndjson" -o "$T/$l.logs" \
-			>"$T/$l.port" 2>/dev/null &
-		echo $! >>"$T/pids"
+		testlog "$l" --size 300 --entries "$T/made.ndjson"
 	done
-	for l in a b c d; do
-		for _ in $(seq 100); do [ -s "$T/$l.logs" ] && break; sleep 0.05; done
-		head -1 "$T/$l.logs"
-	done | jq -s '{operators: [{name: "test", email: ["t@example.test"], logs: [.[] | {description: .name,
-		log_id, key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' >"$T/list.json"
+	google_list "$T/list.json" a b c d
 	nport=$(free_port)
 	nats-server -a 127.0.0.1 -p "$nport" >"$T/nats.log" 2>&1 &
 	echo $! >>"$T/pids"

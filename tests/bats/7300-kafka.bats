@@ -25,15 +25,9 @@ teardown_more() {
 	[[ $bs == 127.0.0.1:* ]] || fail "no cluster: $bs $(cat "$T/kafka.err")"
 	mk_cert_entries "$T/made.ndjson"
 	for l in a b c d; do
-		ct-testlog -q --size 250 --name "$l" --entries "$T/made.ndjson" -o "$T/$l.logs" \
-			>"$T/$l.port" 2>/dev/null &
-		echo $! >>"$T/pids"
+		testlog "$l" --size 250 --entries "$T/made.ndjson"
 	done
-	for l in a b c d; do
-		for _ in $(seq 100); do [ -s "$T/$l.logs" ] && break; sleep 0.05; done
-		head -1 "$T/$l.logs"
-	done | jq -s '{operators: [{name: "test", email: ["t@example.test"], logs: [.[] | {description: .name,
-		log_id, key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' >"$T/list.json"
+	google_list "$T/list.json" a b c d
 	# the fetch side: each shard's certificates into the topic
 	for s in 0 1; do
 		ct-loglist --no-verify --state all --shard "$s/2" "$T/list.json" >"$T/shard$s.logs"

@@ -22,9 +22,7 @@ teardown_more() {
 	make -s -C "$CT_TOP" install PREFIX="$T/opt" >/dev/null
 	mk_cert_entries "$T/made.ndjson"
 	testlog one --size 200 --grow 20 --entries "$T/made.ndjson"
-	jq -s '{operators: [{name: "test", email: ["t@example.test"], logs: [.[0] | {description: "Test One",
-		log_id, key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' \
-		"$T/one.log" >"$T/list.json"
+	google_list "$T/list.json" one
 	chmod 644 "$T/list.json"
 	mkdir "$T/volume"
 	chown 65534:65534 "$T/volume"

@@ -116,3 +116,12 @@ testlog() {
 	tail -1 "$T/$name.logs" >"$T/$name.static"
 }
 tl_port() { head -1 "$T/$1.port"; }
+
+# google_list LIST NAME...: a Google v3 log list of the RFC 6962 records
+# $T/NAME.log (logs started with testlog), each usable, into LIST.
+google_list() {
+	local list=$1 n; shift
+	for n in "$@"; do cat "$T/$n.log"; done |
+		jq -s '{operators: [{name: "test", email: ["t@example.test"], logs: [.[] | {description: .name,
+			log_id, key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' >"$list"
+}

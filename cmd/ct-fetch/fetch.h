@@ -49,6 +49,8 @@ struct log {
 	enum step step;
 	uint64_t next, target, tree_size, end; /* end: exclusive, 0 = none */
 	struct ctsth sth;		/* the head being fetched up to */
+	int has_sth;
+	uint8_t fork_root[CTM_HASH];	/* the last split view reported */
 	/* Merkle verification: the compact range of [0, next) */
 	int range_ok, unverifiable;
 	struct ctm_range range, tail;	/* tail: range + the rest, from tiles */

@@ -153,7 +153,7 @@ static int load_state(const struct opts *o, const struct log *l,
 
 static int save_state(const struct opts *o, struct log *l)
 {
-	if (!o->state_dir || !l->dirty)
+	if (!o->state_dir || !l->dirty || o->has_start)
 		return 0;
 	char *p = state_path(o, l);
 	struct ctbuf b = CTBUF_INIT;
@@ -406,6 +406,30 @@ static void idle(struct log *l, const struct opts *o)
 	}
 }
 
+/* A signed head of a size already seen (this run, or verified in the
+ * state file) with another root: the log shows two trees, a split view.
+ * Counted and reported like any mismatch, once per root. */
+static void check_fork(struct log *l, const struct ctsth *s)
+{
+	const uint8_t *seen = NULL;
+	if (l->has_sth && l->sth.size == s->size)
+		seen = l->sth.root;
+	else if (l->has_verified && l->verified_size == s->size)
+		seen = l->verified_root;
+	if (!seen || !memcmp(seen, s->root, CTM_HASH) ||
+	    !memcmp(l->fork_root, s->root, CTM_HASH))
+		return;
+	char a[65], b[65];
+	ctm_hex(s->root, a);
+	ctm_hex(seen, b);
+	memcpy(l->fork_root, s->root, CTM_HASH);
+	l->mismatches++;
+	ct_warnx("%s: MERKLE MISMATCH at size %llu: a signed head with root %s, "
+		 "but root %s was signed for the same size before (a split view: "
+		 "the log shows two trees)", l->name, (unsigned long long)s->size,
+		 a, b);
+}
+
 int new_head(struct log *l, const struct opts *o, const struct ctsth *s)
 {
 	const char *err;
@@ -430,7 +454,9 @@ int new_head(struct log *l, const struct opts *o, const struct ctsth *s)
 		return -1;
 	}
 	succeeded(l, o);
+	check_fork(l, s);
 	l->sth = *s;
+	l->has_sth = 1;
 	l->tree_size = s->size;
 	l->target = l->end && l->end < s->size ? l->end : s->size;
 	if (l->next == UINT64_MAX) { /* a new log: start at the head */
@@ -920,9 +946,18 @@ int main(int argc, char **argv)
 		}
 		l->phase = P_STH;
 		l->end = o.has_end ? o.end + 1 : 0;
-		if (o.has_start)
-			l->next = o.start; /* a range: state is not consulted */
-		else if (o.state_dir && load_state(&o, l, &saved)) {
+		if (o.has_start) {
+			/* a range: the state's position is neither used nor
+			 * changed, its verified head is still checked against */
+			l->next = o.start;
+			if (o.state_dir && load_state(&o, l, &saved) &&
+			    saved.has_verified) {
+				l->has_verified = 1;
+				l->verified_size = saved.verified_size;
+				memcpy(l->verified_root, saved.verified_root,
+				       CTM_HASH);
+			}
+		} else if (o.state_dir && load_state(&o, l, &saved)) {
 			l->next = saved.next > o.rewind ? saved.next - o.rewind : 0;
 			if (o.rewind)
 				saved.has_range = 0; /* the range is of saved.next */

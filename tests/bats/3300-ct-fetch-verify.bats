@@ -99,6 +99,49 @@ records() { jq -c '{index, leaf_input, extra_data}' "$1"; }
 	grep -q 'MERKLE MISMATCH: entry 100 is not in the signed tree of size 300' "$T/err" || fail "$(cat "$T/err")"
 }
 
+@test "verification: a split view (same size, another root, validly signed) is a MISMATCH: follow, restart and range runs, both APIs" {
+	testlog v --size 300
+	ctl() { curl -fsS "http://127.0.0.1:$(tl_port v)/ctl/$1" >/dev/null; }
+	mismatch='v.*: MERKLE MISMATCH at size 300: a signed head with root [0-9a-f]\{64\}, but root [0-9a-f]\{64\} was signed for the same size before (a split view'
+	for kind in log static; do
+		ctl clear
+		ct-fetch --logs "$T/v.$kind" --from-start --state-dir "$T/st.$kind" >"$T/out" 2>"$T/err" ||
+			fail "$kind: $(cat "$T/err")"
+		check_range "$T/out" 0 299
+		jq -e '.verified_size == 300' "$T"/st.$kind/*.state >/dev/null || fail "$(cat "$T"/st.$kind/*.state)"
+		st=$(ls "$T"/st.$kind/*.state)
+		cp "$st" "$T/saved.state"
+		ctl "fault?spec=get-sth:othertree"
+		ctl "fault?spec=checkpoint:othertree"
+		# a restart from the state file: the head of the verified size
+		# now has another root
+		run ct-fetch --logs "$T/v.$kind" --state-dir "$T/st.$kind" --stats "$T/s.json"
+		assert_status 1
+		printf '%s\n' "$output" | grep -q "$mismatch" || fail "$kind restart: $output"
+		jq -e '.[0].mismatches == 1 and .[0].verified == "MISMATCH"' "$T/s.json" >/dev/null ||
+			fail "$kind: $(cat "$T/s.json")"
+		# a range run: the state's verified head is checked, its
+		# position is left alone
+		cp "$T/saved.state" "$st"
+		run ct-fetch --logs "$T/v.$kind" --start 300 --state-dir "$T/st.$kind"
+		assert_status 1
+		printf '%s\n' "$output" | grep -q "$mismatch" || fail "$kind range: $output"
+		cmp "$T/saved.state" "$st" || fail "$kind: a range run changed the state"
+		# one run in --follow: the head changes root between two polls
+		ctl clear
+		ct-fetch --logs "$T/v.$kind" --from-start --follow --poll 100ms >"$T/out" 2>"$T/err" &
+		pid=$!
+		sleep 1
+		ctl "fault?spec=get-sth:othertree"
+		ctl "fault?spec=checkpoint:othertree"
+		sleep 1
+		kill "$pid"
+		wait "$pid" && fail "$kind follow: exit 0 after a split view"
+		check_range "$T/out" 0 299
+		[ "$(grep -c "$mismatch" "$T/err")" -eq 1 ] || fail "$kind follow, once per root: $(cat "$T/err")"
+	done
+}
+
 @test "static-ct-api faults: each detected, reported, nothing lost" {
 	static_case() {
 		local spec=$1 want=$2; shift 2

@@ -126,8 +126,12 @@ static void put_be(struct ctbuf *b, uint64_t v, int n)
 	ctbuf_commit(b, (size_t)n);
 }
 
-void ctleaf_encode(struct ctbuf *b, const struct ctleaf *l)
+int ctleaf_encode(struct ctbuf *b, const struct ctleaf *l, const char **err)
 {
+	if (l->cert.len > CTLEAF_MAX_CERT || l->extensions.len > 0xffff) {
+		*err = "a certificate or extensions too long for a MerkleTreeLeaf";
+		return -1;
+	}
 	put_be(b, 0, 2); /* v1, timestamped_entry */
 	put_be(b, l->timestamp, 8);
 	put_be(b, (uint64_t)l->entry_type, 2);
@@ -137,23 +141,35 @@ void ctleaf_encode(struct ctbuf *b, const struct ctleaf *l)
 	ctbuf_add(b, l->cert.p, l->cert.len);
 	put_be(b, l->extensions.len, 2);
 	ctbuf_add(b, l->extensions.p, l->extensions.len);
+	return 0;
 }
 
-void ctleaf_encode_extra(struct ctbuf *b, int entry_type,
-			 const struct ctchain *c)
+int ctleaf_encode_extra(struct ctbuf *b, int entry_type,
+			const struct ctchain *c, const char **err)
 {
+	size_t total = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->certs[i].len > CTLEAF_MAX_CERT) {
+			*err = "a chain certificate over 16 MiB";
+			return -1;
+		}
+		total += 3 + c->certs[i].len;
+	}
+	if (total > CTLEAF_MAX_CERT ||
+	    (entry_type == CTLEAF_PRECERT && c->pre_cert.len > CTLEAF_MAX_CERT)) {
+		*err = "a chain or precertificate over 16 MiB";
+		return -1;
+	}
 	if (entry_type == CTLEAF_PRECERT) {
 		put_be(b, c->pre_cert.len, 3);
 		ctbuf_add(b, c->pre_cert.p, c->pre_cert.len);
 	}
-	size_t total = 0;
-	for (size_t i = 0; i < c->n; i++)
-		total += 3 + c->certs[i].len;
 	put_be(b, total, 3);
 	for (size_t i = 0; i < c->n; i++) {
 		put_be(b, c->certs[i].len, 3);
 		ctbuf_add(b, c->certs[i].p, c->certs[i].len);
 	}
+	return 0;
 }
 
 long ctleaf_tile_next(const uint8_t *p, size_t len, struct cttileleaf *out,

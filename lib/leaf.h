@@ -41,12 +41,16 @@ int ctleaf_parse(const uint8_t *p, size_t len, struct ctleaf *out,
 int ctleaf_parse_extra(const uint8_t *p, size_t len, int entry_type,
 		       struct ctchain *out, const char **err);
 
-/* Append a MerkleTreeLeaf for l to b. */
-void ctleaf_encode(struct ctbuf *b, const struct ctleaf *l);
+/* Append a MerkleTreeLeaf for l to b. 0, or -1 with *err and nothing
+ * appended when a length does not fit its encoding (a certificate over
+ * CTLEAF_MAX_CERT bytes, extensions over 65,535). */
+int ctleaf_encode(struct ctbuf *b, const struct ctleaf *l, const char **err);
 /* Append extra_data: for precerts pre_cert then the chain, for x509
- * entries just the chain (pre_cert ignored). */
-void ctleaf_encode_extra(struct ctbuf *b, int entry_type,
-			 const struct ctchain *c);
+ * entries just the chain (pre_cert ignored). 0, or -1 with *err and
+ * nothing appended when a certificate or the chain as a whole is over
+ * CTLEAF_MAX_CERT bytes (its 24-bit length). */
+int ctleaf_encode_extra(struct ctbuf *b, int entry_type,
+			const struct ctchain *c, const char **err);
 
 /* ---- static-ct-api data tiles ---- */
 

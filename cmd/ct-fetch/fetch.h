@@ -63,6 +63,7 @@ struct log {
 	unsigned tile_w;
 	int full_fallback;
 	unsigned boot_i;
+	size_t tile_issuers;	/* issuers fetched for the tile in hand */
 	uint8_t want_fp[CTM_HASH];
 	int64_t wake_ms, saved_ms;
 	unsigned fails, tries;
@@ -93,6 +94,6 @@ void static_tail(struct log *l);
 void static_done(struct log *l, const struct opts *o, struct ctout *out,
 		 long code);
 void issuers_init(size_t max);
-void issuers_free(void);
+void issuers_done(void);
 
 #endif

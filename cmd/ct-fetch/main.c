@@ -744,7 +744,9 @@ static void finished(CURLMsg *msg, const struct opts *o, struct ctout *out)
 	char wb[120];
 	const char *w = what(l, wb, sizeof wb);
 	if (msg->data.result != CURLE_OK) {
-		if (l->too_big)
+		if (l->too_big && l->body_max < (size_t)1 << 20)
+			failed(l, o, 0, "%s: a response over %zu KiB", w, l->body_max >> 10);
+		else if (l->too_big)
 			failed(l, o, 0, "%s: a response over %zu MiB", w, l->body_max >> 20);
 		else
 			failed(l, o, 0, "%s: %s", w, curl_easy_strerror(msg->data.result));
@@ -1092,7 +1094,7 @@ int main(int argc, char **argv)
 		ctbuf_free(&l->held);
 		ctkey_free(l->key);
 	}
-	issuers_free();
+	issuers_done();
 	for (size_t k = 0; k < nops; k++)
 		free(ops[k].name);
 	free(ops);

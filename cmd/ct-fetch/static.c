@@ -12,94 +12,24 @@
 #include "b64.h"
 #include "diag.h"
 #include "fetch.h"
+#include "issuers.h"
 #include "leaf.h"
 #include "mem.h"
 #include "tile.h"
 
 #define TILE_MAX ((size_t)64 << 20)
 
-/* ---- the issuer cache: fingerprint -> DER, FIFO eviction ---------------- */
-
-struct issuer {
-	uint8_t fp[CTM_HASH];
-	uint8_t *der;
-	size_t len;
-};
-
-static struct {
-	struct issuer *slot;	/* open addressing, 2x max */
-	size_t nslots, max, held;
-	size_t *order, head;	/* FIFO of slot numbers */
-} ic;
+static struct issuers *ic;
 
 void issuers_init(size_t max)
 {
-	ic.max = max;
-	ic.nslots = 1;
-	while (ic.nslots < 2 * max)
-		ic.nslots <<= 1;
-	ic.slot = ct_xcalloc(ic.nslots, sizeof *ic.slot);
-	ic.order = ct_xcalloc(max, sizeof *ic.order);
+	ic = issuers_new(max, ISSUERS_MAX_BYTES);
 }
 
-void issuers_free(void)
+void issuers_done(void)
 {
-	for (size_t i = 0; i < ic.nslots; i++)
-		free(ic.slot[i].der);
-	free(ic.slot);
-	free(ic.order);
-	memset(&ic, 0, sizeof ic);
-}
-
-static size_t slot_of(const uint8_t fp[CTM_HASH])
-{
-	uint64_t h;
-	memcpy(&h, fp, sizeof h);
-	size_t i = (size_t)h & (ic.nslots - 1);
-	while (ic.slot[i].der && memcmp(ic.slot[i].fp, fp, CTM_HASH))
-		i = (i + 1) & (ic.nslots - 1);
-	return i;
-}
-
-static const struct issuer *issuer_get(const uint8_t fp[CTM_HASH])
-{
-	size_t i = slot_of(fp);
-	return ic.slot[i].der ? &ic.slot[i] : NULL;
-}
-
-/* Remove slot i and re-place the run after it (linear probing). */
-static void slot_remove(size_t i)
-{
-	free(ic.slot[i].der);
-	ic.slot[i].der = NULL;
-	for (size_t j = (i + 1) & (ic.nslots - 1); ic.slot[j].der;
-	     j = (j + 1) & (ic.nslots - 1)) {
-		struct issuer e = ic.slot[j];
-		ic.slot[j].der = NULL;
-		size_t k = slot_of(e.fp);
-		ic.slot[k] = e;
-		for (size_t q = 0; q < ic.held; q++)
-			if (ic.order[(ic.head + q) % ic.max] == j)
-				ic.order[(ic.head + q) % ic.max] = k;
-	}
-}
-
-static void issuer_put(const uint8_t fp[CTM_HASH], const void *der, size_t len)
-{
-	if (issuer_get(fp))
-		return;
-	if (ic.held == ic.max) { /* the oldest goes */
-		slot_remove(ic.order[ic.head]);
-		ic.head = (ic.head + 1) % ic.max;
-		ic.held--;
-	}
-	size_t i = slot_of(fp);
-	memcpy(ic.slot[i].fp, fp, CTM_HASH);
-	ic.slot[i].der = ct_xmalloc(len ? len : 1);
-	memcpy(ic.slot[i].der, der, len);
-	ic.slot[i].len = len;
-	ic.order[(ic.head + ic.held) % ic.max] = i;
-	ic.held++;
+	issuers_free(ic);
+	ic = NULL;
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -175,6 +105,7 @@ void static_url(struct log *l, struct ctbuf *url)
 		l->full_fallback = 0;
 	}
 	if (l->step == S_ISSUER) {
+		l->body_max = ISSUERS_MAX_ONE;
 		CTBUF_LIT(url, "issuer/");
 		cthex_lower(url, l->want_fp, CTM_HASH);
 		return;
@@ -346,13 +277,17 @@ static void use_tile(struct log *l, const struct opts *o, struct ctout *out)
 	uint64_t base = l->tile_n * CTTILE_WIDTH;
 	size_t first = (size_t)(l->next - base);
 	size_t last = l->target - base < n ? (size_t)(l->target - base) : n;
+	struct ct_bytes der;
 	for (size_t i = first; i < last; i++)
 		for (size_t f = 0; f < tl[i].nfp; f++)
-			if (!issuer_get(tl[i].fp + 32 * f)) {
+			if (!issuers_get(ic, tl[i].fp + 32 * f, &der)) {
 				memcpy(l->want_fp, tl[i].fp + 32 * f, CTM_HASH);
 				l->step = S_ISSUER;
 				return;
 			}
+	/* Every issuer is at hand (each lookup above made it recent, so
+	 * none is evicted before it is used below). */
+	l->tile_issuers = 0;
 	struct ctbuf li = CTBUF_INIT, ex = CTBUF_INIT, lb = CTBUF_INIT, eb = CTBUF_INIT;
 	for (size_t i = first; i < last; i++) {
 		ctbuf_reset(&li);
@@ -361,12 +296,14 @@ static void use_tile(struct log *l, const struct opts *o, struct ctout *out)
 		ctbuf_reset(&eb);
 		ctleaf_tile_leaf_input(&li, &tl[i]);
 		struct ctchain c = { .pre_cert = tl[i].pre_cert, .n = tl[i].nfp };
-		for (size_t f = 0; f < tl[i].nfp; f++) {
-			const struct issuer *is = issuer_get(tl[i].fp + 32 * f);
-			c.certs[f].p = is->der;
-			c.certs[f].len = is->len;
+		for (size_t f = 0; f < tl[i].nfp; f++)
+			issuers_get(ic, tl[i].fp + 32 * f, &c.certs[f]);
+		if (ctleaf_encode_extra(&ex, tl[i].leaf.entry_type, &c, &err) < 0) {
+			/* cannot happen with issuers under ISSUERS_MAX_ONE:
+			 * 16 of them fit 24 bits; never written malformed */
+			ct_diex(CT_EXIT_RUNTIME, "%s: entry %llu: %s", l->name,
+				(unsigned long long)l->next, err);
 		}
-		ctleaf_encode_extra(&ex, tl[i].leaf.entry_type, &c);
 		uint8_t h[CTM_HASH];
 		ctm_leaf_hash(li.p, li.len, h);
 		ctb64_encode(&lb, li.p, li.len);
@@ -387,15 +324,28 @@ static void use_tile(struct log *l, const struct opts *o, struct ctout *out)
 static void got_issuer(struct log *l, const struct opts *o, struct ctout *out)
 {
 	uint8_t h[CTM_HASH];
+	char x[65];
+	ctm_hex(l->want_fp, x);
 	SHA256((const uint8_t *)l->body.p, l->body.len, h);
 	if (memcmp(h, l->want_fp, CTM_HASH)) {
-		char x[65];
-		ctm_hex(l->want_fp, x);
 		failed(l, o, 0, "issuer %s: the body does not hash to it", x);
 		return;
 	}
+	if (++l->tile_issuers > issuers_count(ic) + 1) {
+		/* fetched more for this tile than the cache holds: it
+		 * would evict what the tile needs, forever */
+		failed(l, o, 0, "data tile %llu names more issuers than the "
+		       "cache holds (%zu; --issuer-cache)",
+		       (unsigned long long)l->tile_n, issuers_count(ic));
+		l->tile_issuers = 0;
+		return;
+	}
+	if (issuers_put(ic, l->want_fp, l->body.p, l->body.len) < 0) {
+		failed(l, o, 0, "issuer %s: %zu bytes, over the %zu KiB an "
+		       "issuer may have", x, l->body.len, ISSUERS_MAX_ONE >> 10);
+		return;
+	}
 	succeeded(l, o);
-	issuer_put(l->want_fp, l->body.p, l->body.len);
 	use_tile(l, o, out);
 }
 
@@ -443,6 +393,7 @@ void static_done(struct log *l, const struct opts *o, struct ctout *out,
 			return;
 		}
 		succeeded(l, o);
+		l->tile_issuers = 0;
 		struct ctbuf t = l->held;
 		l->held = l->body;
 		l->body = t;

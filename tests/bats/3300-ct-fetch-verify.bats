@@ -159,10 +159,18 @@ records() { jq -c '{index, leaf_input, extra_data}' "$1"; }
 	static_case data:500:3x2 'HTTP 500'
 	static_case data:truncate:2x1 'Transferred a partial file\|partial'
 	static_case issuer:404:1x2 'issuer [0-9a-f]\{64\}: HTTP 404'
+	static_case issuer:oversize:1x1 'issuer [0-9a-f]\{64\}: a response over 128 KiB'
 	static_case checkpoint:garbage:1x2 'checkpoint: '
 	static_case checkpoint:429:1x1:1 'HTTP 429 with Retry-After'
 	static_case tile:404:1x1 '' --gzip
 	static_case data:latency:1:20 '' --gzip
+	# the smallest issuer cache still gets every chain whole
+	mk_cert_entries "$T/made.ndjson"
+	testlog c --size 700 --entries "$T/made.ndjson"
+	ct-fetch --issuer-cache 16 --logs "$T/c.static" --start 0 --end 699 >"$T/c.out" 2>"$T/err" ||
+		fail "$(cat "$T/err")"
+	ct-fetch --logs "$T/c.log" --start 0 --end 699 >"$T/c6962.out" 2>"$T/err" || fail "$(cat "$T/err")"
+	cmp <(records "$T/c.out") <(records "$T/c6962.out") || fail "chains differ with a small issuer cache"
 	# a checkpoint of another origin than the list says is refused
 	testlog w --size 10 --origin elsewhere.example/log
 	jq -c '.submission_url = "https://ct.example/log/"' "$T/w.static" >"$T/w.other"

@@ -29,8 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctleaf_parse(copy, size - 1, &l, &err) == 0) {
 		inside(copy, size - 1, l.cert);
 		struct ctbuf b = CTBUF_INIT;
-		ctleaf_encode(&b, &l);
-		if (b.len != size - 1 || memcmp(b.p, copy, b.len))
+		if (ctleaf_encode(&b, &l, &err) < 0 || b.len != size - 1 || memcmp(b.p, copy, b.len))
 			abort();
 		ctbuf_free(&b);
 	}
@@ -39,8 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < c.n; i++)
 			inside(copy, size - 1, c.certs[i]);
 		struct ctbuf b = CTBUF_INIT;
-		ctleaf_encode_extra(&b, type, &c);
-		if (b.len != size - 1 || memcmp(b.p, copy, b.len))
+		if (ctleaf_encode_extra(&b, type, &c, &err) < 0 || b.len != size - 1 || memcmp(b.p, copy, b.len))
 			abort();
 		ctbuf_free(&b);
 	}

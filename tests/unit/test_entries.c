@@ -13,8 +13,10 @@ static void entry(struct ctbuf *page, int i, int bad_extra)
 	l.cert.len = (size_t)n;
 	struct ctchain c = { .n = 1, .certs = { { (const uint8_t *)"issuer", 6 } } };
 	struct ctbuf a = CTBUF_INIT, b = CTBUF_INIT;
-	ctleaf_encode(&a, &l);
-	ctleaf_encode_extra(&b, CTLEAF_X509, &c);
+	const char *err;
+	if (ctleaf_encode(&a, &l, &err) < 0 ||
+	    ctleaf_encode_extra(&b, CTLEAF_X509, &c, &err) < 0)
+		abort();
 	if (bad_extra)
 		b.len--;
 	ctbuf_adds(page, "{\"leaf_input\":\"");

@@ -11,7 +11,8 @@ static void test_roundtrip(void)
 	struct ctleaf in = { 1767225655456ULL, CTLEAF_PRECERT,
 			     { cert, sizeof cert }, ikh, { NULL, 0 } };
 	struct ctbuf b = CTBUF_INIT;
-	ctleaf_encode(&b, &in);
+	const char *err0 = NULL;
+	ok(ctleaf_encode(&b, &in, &err0) == 0, "precert leaf encoded");
 	ok(b.len == 2 + 8 + 2 + 32 + 3 + 5 + 2, "precert leaf length");
 	struct ctleaf out;
 	const char *err = NULL;
@@ -47,7 +48,8 @@ static void test_roundtrip(void)
 	struct ctchain c = { { cert, sizeof cert }, 2,
 			     { { cert, sizeof cert }, { cert, 3 } } };
 	ctbuf_reset(&b);
-	ctleaf_encode_extra(&b, CTLEAF_PRECERT, &c);
+	ok(ctleaf_encode_extra(&b, CTLEAF_PRECERT, &c, &err0) == 0,
+	   "PrecertChainEntry encoded");
 	struct ctchain d;
 	g = ct_guard_copy(b.p, b.len);
 	ok(ctleaf_parse_extra(g, b.len, CTLEAF_PRECERT, &d, &err) == 0 &&
@@ -63,10 +65,27 @@ static void test_roundtrip(void)
 	ok(prefixes, "every proper prefix of extra_data refused");
 	ct_guard_free(g, b.len);
 	ctbuf_reset(&b);
-	ctleaf_encode_extra(&b, CTLEAF_X509, &c);
+	ok(ctleaf_encode_extra(&b, CTLEAF_X509, &c, &err0) == 0,
+	   "X509 chain encoded");
 	ok(ctleaf_parse_extra((uint8_t *)b.p, b.len, CTLEAF_X509, &d, &err) ==
 			   0 && d.n == 2 && d.pre_cert.p == NULL,
 	   "X509 chain round trip");
+	/* lengths that do not fit 24 bits are refused, nothing written */
+	size_t had = b.len;
+	struct ctchain big = c;
+	big.certs[0].len = CTLEAF_MAX_CERT + 1;
+	ok(ctleaf_encode_extra(&b, CTLEAF_X509, &big, &err0) == -1 &&
+		   b.len == had,
+	   "a chain certificate over 2^24-1 bytes refused: %s", err0);
+	big.certs[0].len = CTLEAF_MAX_CERT - 10;
+	big.certs[1].len = 100;
+	ok(ctleaf_encode_extra(&b, CTLEAF_X509, &big, &err0) == -1 &&
+		   b.len == had,
+	   "a chain over 2^24-1 bytes in all refused: %s", err0);
+	struct ctleaf huge = in;
+	huge.cert.len = CTLEAF_MAX_CERT + 1;
+	ok(ctleaf_encode(&b, &huge, &err0) == -1 && b.len == had,
+	   "a leaf certificate over 2^24-1 bytes refused: %s", err0);
 	static const uint8_t empty[] = { 0, 0, 0 };
 	ok(ctleaf_parse_extra(empty, 3, CTLEAF_X509, &d, &err) == 0 &&
 		   d.n == 0,

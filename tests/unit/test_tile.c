@@ -113,9 +113,10 @@ int main(void)
 	struct ctchain c = { .pre_cert = { pre, sizeof pre }, .n = 2,
 			     .certs = { { iss1, sizeof iss1 }, { iss2, sizeof iss2 } } };
 	struct ctbuf li = CTBUF_INIT, ex = CTBUF_INIT, tile = CTBUF_INIT, back = CTBUF_INIT;
-	ctleaf_encode(&li, &l);
-	ctleaf_encode_extra(&ex, CTLEAF_PRECERT, &c);
 	const char *err = "";
+	ok(ctleaf_encode(&li, &l, &err) == 0 &&
+		   ctleaf_encode_extra(&ex, CTLEAF_PRECERT, &c, &err) == 0,
+	   "leaf and extra_data encoded");
 	int r = ctleaf_tile_encode(&tile, (const uint8_t *)li.p, li.len,
 				   (const uint8_t *)ex.p, ex.len, &err);
 	struct cttileleaf tl;

@@ -318,8 +318,10 @@ static void synthetic_templates(void)
 			c.certs[k].len = strlen(iss[k]);
 		}
 		struct ctbuf a = CTBUF_INIT, b = CTBUF_INIT;
-		ctleaf_encode(&a, &l);
-		ctleaf_encode_extra(&b, CTLEAF_X509, &c);
+		const char *err;
+		if (ctleaf_encode(&a, &l, &err) < 0 ||
+		    ctleaf_encode_extra(&b, CTLEAF_X509, &c, &err) < 0)
+			ct_diex(1, "synthetic entry: %s", err);
 		add_template((const uint8_t *)a.p, a.len, (const uint8_t *)b.p, b.len,
 			     "synthetic");
 		ctbuf_free(&a);
@@ -943,6 +945,13 @@ static void handle(struct conn *c, const struct cthttp_req *r)
 				;
 		if (i == g.niss) {
 			error_reply(c, 404, "no such issuer\n");
+			break;
+		}
+		if (f && f->kind == K_OVERSIZE) { /* an issuer of 1 MiB */
+			ctbuf_add(&b, g.iss[i].der, g.iss[i].len);
+			memset(ctbuf_room(&b, 1 << 20), 0, 1 << 20);
+			ctbuf_commit(&b, 1 << 20);
+			respond(c, 200, "application/pkix-cert", b.p, b.len, NULL);
 			break;
 		}
 		respond(c, 200, "application/pkix-cert", g.iss[i].der, g.iss[i].len, NULL);

@@ -13,9 +13,20 @@ SANITIZE ?=
 FUZZ_SECONDS ?= 30
 CLANG ?= clang
 
+DEPS_CMD ?= scripts/deps
+
 PKGS := libcurl openssl zlib libcjson libidn2
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# Asked of pkg-config on first use, not when make starts, so that `make
+# run` and `make deps check` install the -dev packages first and then
+# build, in one invocation on a fresh machine; a clear error if they are
+# still missing.
+pkg = $(if $(shell $(PKG_CONFIG) --exists $(PKGS) && echo y),$(shell \
+	$(PKG_CONFIG) $(1) $(PKGS)),$(error $(PKG_CONFIG) does not find \
+	$(PKGS): run 'make deps' (scripts/deps installs them)))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg,--cflags))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(call pkg,--libs))$(PKG_LIBS)
+# With -j, nothing is compiled before a deps goal given with it is done.
+DEPS_FIRST := $(filter deps run-deps,$(MAKECMDGOALS))
 
 ifeq ($(SANITIZE),1)
 VARIANT := san
@@ -27,10 +38,10 @@ SANFLAGS :=
 endif
 
 B := build/$(VARIANT)
-ALL_CPPFLAGS := -Ilib -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS = -Ilib -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS := -std=c11 -Wall -Wextra $(WERROR) -MMD -MP $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
-ALL_LDLIBS := $(LDLIBS) $(PKG_LIBS) -lm -lpthread
+ALL_LDLIBS = $(LDLIBS) $(PKG_LIBS) -lm -lpthread
 
 CMDS := $(notdir $(wildcard cmd/*))
 LIB_SRC := $(wildcard lib/*.c)
@@ -48,6 +59,9 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 MANS := $(wildcard man/*.[1-9])
 
 .DELETE_ON_ERROR:
+# Keep objects (they are intermediate to the pattern rules): a rebuild
+# compiles only what changed.
+.SECONDARY:
 .PHONY: all check check-one install uninstall clean bench fuzz lint deps \
 	run run-deps demo tools unit
 
@@ -58,7 +72,7 @@ unit: $(UNIT_BINS)
 
 Q := $(if $(V),,@)
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -90,7 +104,7 @@ else
 CHECK_VARIANTS := rel san
 endif
 
-check:
+check: | $(DEPS_FIRST)
 	@for v in $(CHECK_VARIANTS); do \
 	  s=; [ $$v = san ] && s=1; \
 	  $(MAKE) --no-print-directory SANITIZE=$$s all tools unit || exit 1; \
@@ -108,12 +122,13 @@ fuzz:
 	@scripts/fuzz $(FUZZ_SECONDS)
 
 deps:
-	@scripts/deps --tests
+	@$(DEPS_CMD) --tests
 
 run-deps:
-	@scripts/deps
+	@$(DEPS_CMD)
 
-run: run-deps all
+run: run-deps
+	@$(MAKE) --no-print-directory all
 	@scripts/ct-stream
 
 demo: all tools

@@ -75,6 +75,18 @@ PY
 	assert_status 2
 }
 
+@test "the scripts: --help and --version to /dev/full exit 1, as the C programs do" {
+	for s in ct-stream ct-backfill ct-nats; do
+		for o in --help --version; do
+			run "$CT_TOP/scripts/$s" "$o"
+			assert_status 0
+			[ -n "$output" ] || fail "$s $o printed nothing"
+			run bash -c "'$CT_TOP/scripts/$s' $o >/dev/full"
+			[ "$status" -eq 1 ] || fail "$s $o >/dev/full: exit $status"
+		done
+	done
+}
+
 @test "ct-stream chaos: 30 SIGKILLs of random stages, every index reaches the client at least once" {
 	PORT=$(free_port)
 	start_log --size 200 --grow 200 --max-size 11000

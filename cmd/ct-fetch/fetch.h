@@ -13,7 +13,7 @@
 #include "sth.h"
 
 struct opts {
-	const char *logs, *state_dir, *stats;
+	const char *logs, *state_dir, *stats, *rewind_to;
 	uint64_t start, end, batch, poll_ms, max_tries, backoff_ms, timeout_ms;
 	uint64_t breaker, breaker_ms, issuer_cache, rewind;
 	double rate, op_rate;

@@ -66,6 +66,7 @@ static const struct ct_opt opt_table[] = {
 	{ "bad-signature", 0, "ACTION", "stop (default) or warn on a head with a bad signature" },
 	{ "issuer-cache", 0, "N", "issuers kept for static-ct-api logs (default 10000)" },
 	{ "rewind", 0, "N", "start N entries before a state file's index (after an unclean stop)" },
+	{ "rewind-to", 0, "FILE", "start after the last index handed on, as FILE of ct-serve says (else rewind)" },
 };
 
 static const struct ct_cli cli = {
@@ -109,6 +110,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 		break;
 	case 19: o->issuer_cache = ct_cli_u64("issuer-cache", arg, 16, 10000000); break;
 	case 20: o->rewind = ct_cli_u64("rewind", arg, 0, 1ULL << 40); break;
+	case 21: o->rewind_to = arg; break;
 	}
 	return 0;
 }
@@ -178,6 +180,43 @@ static int save_state(const struct opts *o, struct log *l)
 	ctbuf_free(&b);
 	free(p);
 	return r;
+}
+
+/* Where a log with a state file at saved starts: after the last index
+ * the final stage handed on (--rewind-to), if that is before saved,
+ * else --rewind entries before saved. pos: the positions file's text,
+ * NULL if there is none. */
+static uint64_t start_of(const struct opts *o, const struct log *l,
+			 const struct ctbuf *pos, uint64_t saved)
+{
+	uint64_t at;
+	if (pos && ctfpos_find(pos->p, pos->len, l->url, &at) == 1)
+		return at < saved ? at + 1 : saved;
+	return saved > o->rewind ? saved - o->rewind : 0;
+}
+
+/* The positions file of --rewind-to, or NULL (absent: nothing handed on
+ * yet; unreadable or bad: said once, --rewind instead). */
+static struct ctbuf *read_positions(const struct opts *o)
+{
+	static struct ctbuf b;
+	uint64_t at;
+	if (!o->rewind_to)
+		return NULL;
+	if (ctafile_read(o->rewind_to, (size_t)16 << 20, &b) < 0) {
+		if (errno != ENOENT)
+			ct_warn("%s: going back --rewind %llu entries instead",
+				o->rewind_to, (unsigned long long)o->rewind);
+		return NULL;
+	}
+	if (ctfpos_find(b.p, b.len, "", &at) < 0) {
+		ct_warnx("%s: not a positions file: going back --rewind %llu "
+			 "entries instead", o->rewind_to,
+			 (unsigned long long)o->rewind);
+		ctbuf_free(&b);
+		return NULL;
+	}
+	return &b;
 }
 
 static char *dup_str(const cJSON *j, const char *k)
@@ -924,6 +963,7 @@ int main(int argc, char **argv)
 	if (!n)
 		ct_diex(CT_EXIT_RUNTIME, "no logs to fetch");
 	issuers_init(o.issuer_cache);
+	struct ctbuf *pos = read_positions(&o);
 	struct bucket *ops = ct_xcalloc(n, sizeof *ops);
 	size_t nops = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -960,8 +1000,8 @@ int main(int argc, char **argv)
 				       CTM_HASH);
 			}
 		} else if (o.state_dir && load_state(&o, l, &saved)) {
-			l->next = saved.next > o.rewind ? saved.next - o.rewind : 0;
-			if (o.rewind)
+			l->next = start_of(&o, l, pos, saved.next);
+			if (l->next != saved.next)
 				saved.has_range = 0; /* the range is of saved.next */
 			l->tree_size = saved.tree_size;
 			if (saved.has_range) {
@@ -977,6 +1017,8 @@ int main(int argc, char **argv)
 		else
 			l->next = o.from_start || o.has_end ? 0 : UINT64_MAX;
 	}
+	if (pos)
+		ctbuf_free(pos);
 	ct_sig_setup(1, -1);
 	struct ctout out;
 	ctout_init(&out, 1);

@@ -128,6 +128,33 @@ fault_case() {
 	check_range "$T/all" 0 "$last"
 }
 
+@test "ct-fetch: --rewind-to starts after what the last stage handed on, else --rewind" {
+	testlog r --size 500
+	url=$(jq -r .url "$T/r.log")
+	ct-fetch --logs "$T/r.log" --start 0 --end 0 >/dev/null 2>&1
+	# a state at 400, verified
+	ct-fetch --logs "$T/r.log" --from-start --state-dir "$T/st0" >/dev/null 2>"$T/err" || fail "$(cat "$T/err")"
+	jq '.next = 400 | del(.range)' "$T"/st0/*.state >"$T/at400"
+	st=$(basename "$T"/st0/*.state)
+	from() { # POSITIONS-JSON-OR-- EXPECTED-FIRST [more ct-fetch args]
+		rm -rf "$T/st"; mkdir "$T/st"; cp "$T/at400" "$T/st/$st"
+		rm -f "$T/pos.json"
+		[ "$1" = - ] || printf '%s\n' "$1" >"$T/pos.json"
+		local want=$2; shift 2
+		ct-fetch --logs "$T/r.log" --state-dir "$T/st" --rewind-to "$T/pos.json" "$@" \
+			>"$T/out" 2>"$T/err" || fail "exit $?: $(cat "$T/err")"
+		check_range "$T/out" "$want" 499
+	}
+	from "{\"positions\":{\"$url\":349}}" 350
+	from "{\"positions\":{\"other\":1,\"$url\":399}}" 400
+	from "{\"positions\":{\"$url\":450}}" 400
+	from "{\"positions\":{\"other\":10}}" 390 --rewind 10
+	from - 380 --rewind 20
+	from '{"positions":[1]}' 395 --rewind 5
+	grep -q 'pos.json: not a positions file: going back --rewind 5 entries instead' "$T/err" ||
+		fail "$(cat "$T/err")"
+}
+
 @test "ct-fetch: a new log starts at its head; a shrinking tree is refused" {
 	testlog h --size 500 --grow 50 --max-page 100
 	ct-fetch --logs "$T/h.log" --follow --poll 100ms --state-dir "$T/st" >"$T/out" 2>/dev/null &

@@ -265,11 +265,19 @@ static int load(const struct opts *o, const char *src, struct ctbuf *list)
 
 /* ---- records ------------------------------------------------------------ */
 
+/* The largest DER public key a log may have (an RSA-4096 key is about
+ * 550 bytes), and so the longest base64 "key" read. */
+#define KEY_MAX 2048
+#define KEY_B64_MAX CTB64_ENCODED_LEN(KEY_MAX)
+#define ID_B64_LEN CTB64_ENCODED_LEN(32)
+
 struct log {
 	char *name, *operator, *type, *url, *submission_url, *log_id, *key;
 	char *state, *interval; /* interval: JSON text or NULL */
 	double mmd;
 	int has_mmd;
+	/* the decoded log_id; room for what ctb64_decode may write */
+	uint8_t id[CTB64_DECODED_MAX(ID_B64_LEN)];
 };
 
 struct set {
@@ -320,7 +328,8 @@ static void add_log(struct set *s, struct log *l)
 }
 
 /* One log object of a list (or a custom log record). Returns -1 with
- * a reason if a required field is missing or bad. */
+ * a reason if a required field is missing or bad. Lengths are checked
+ * before anything is decoded into the fixed buffers here. */
 static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 		    const char **why)
 {
@@ -335,17 +344,25 @@ static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 		*why = "a log without description, log_id, key or URL";
 		return -1;
 	}
-	uint8_t raw[4096];
-	long kl = ctb64_decode(key, strlen(key), raw);
-	long il = ctb64_decode(id, strlen(id), raw + 2048);
-	if (kl <= 0 || kl > 2048 || il != 32) {
-		*why = "a log whose key or log_id is not valid base64";
+	size_t kn = strlen(key), in = strlen(id);
+	uint8_t der[CTB64_DECODED_MAX(KEY_B64_MAX)];
+	uint8_t h[32];
+	if (kn > KEY_B64_MAX) {
+		*why = "key longer than 2048 bytes";
 		return -1;
 	}
-	uint8_t h[32];
-	SHA256(raw, (size_t)kl, h);
-	if (memcmp(h, raw + 2048, 32)) {
-		*why = "a log whose log_id is not SHA-256 of its key";
+	long kl = ctb64_decode(key, kn, der);
+	if (kl <= 0) {
+		*why = "key is not base64";
+		return -1;
+	}
+	if (in != ID_B64_LEN || ctb64_decode(id, in, l->id) != 32) {
+		*why = "log_id is not 32 bytes of base64";
+		return -1;
+	}
+	SHA256(der, (size_t)kl, h);
+	if (memcmp(h, l->id, 32)) {
+		*why = "log_id is not the SHA-256 of the key";
 		return -1;
 	}
 	l->name = ct_xstrdup(name);
@@ -483,11 +500,8 @@ static int keep(const struct opts *o, const struct log *l)
 	if (o->name_glob && fnmatch(o->name_glob, l->name, FNM_CASEFOLD))
 		return 0;
 	if (o->shard_n) {
-		uint8_t raw[48];
-		long n = ctb64_decode(l->log_id, strlen(l->log_id), raw);
-		uint32_t h = n >= 4 ? (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
-					      (uint32_t)raw[2] << 8 | raw[3]
-				    : 0;
+		uint32_t h = (uint32_t)l->id[0] << 24 | (uint32_t)l->id[1] << 16 |
+			     (uint32_t)l->id[2] << 8 | l->id[3];
 		if (h % o->shard_n != o->shard_i)
 			return 0;
 	}

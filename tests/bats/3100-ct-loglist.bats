@@ -108,6 +108,26 @@ PY
 	assert_status 1
 }
 
+# A key of 8,000 base64 characters or a long log_id once overflowed a
+# 4,096-byte stack buffer (decoded before its length was checked).
+@test "ct-loglist: a long key or log_id is a bad log, not a crash" {
+	jq --arg k "$(head -c 6000 /dev/zero | base64 -w0)" '.operators[0].logs[0].key = $k' \
+		"$T/list.json" >"$T/longkey.json"
+	run ct-loglist "$T/longkey.json"
+	assert_status 1
+	assert_contains "key longer than 2048 bytes"
+	jq --arg i "$(head -c 6000 /dev/zero | base64 -w0)" '.operators[1].logs[0].log_id = $i' \
+		"$T/list.json" >"$T/longid.json"
+	run ct-loglist "$T/longid.json"
+	assert_status 1
+	assert_contains "log_id is not 32 bytes of base64"
+	printf '%s\n' "$(jq -c '.operators[1].logs[0] | .name = .description' "$T/longid.json")" >"$T/longid.ndjson"
+	run ct-loglist --custom "$T/longid.ndjson" "$T/list.json"
+	assert_status 1
+	assert_contains "$T/longid.ndjson:1:"
+	assert_contains "log_id is not 32 bytes of base64"
+}
+
 @test "ct-loglist: custom logs merge, duplicates by log_id once, shards split" {
 	ct-loglist --key "$T/sign.pem" --state all "$T/list.json" >"$T/all"
 	head -1 "$T/all" | jq -c '.name = "Mine" | .url = "http://127.0.0.1/mine"' >"$T/dup"

@@ -247,8 +247,8 @@ static int load(const struct opts *o, const char *src, struct ctbuf *list)
 					 "(used anyway: --no-verify)", src);
 			} else {
 				ct_warnx("%s: signature does not verify with %s;"
-					 " refusing the list (--no-verify to use "
-					 "it anyway)", src,
+					 " the whole list is refused (--no-verify"
+					 " to use it anyway)", src,
 					 o->keyfile ? o->keyfile : "Google's key");
 				status = -1;
 			}
@@ -390,17 +390,52 @@ static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 	return 0;
 }
 
+/* Text from a list for a message: JSON-quoted, so no control character
+ * reaches the terminal, and cut after 64 bytes. */
+static const char *quoted(struct ctbuf *b, const char *s)
+{
+	if (!s)
+		return "(none)";
+	size_t n = strlen(s);
+	ctjson_str(b, s, n > 64 ? 64 : n);
+	if (n > 64)
+		CTBUF_LIT(b, "...");
+	return ctbuf_cstr(b);
+}
+
+/* One line for a log that is skipped: where it is, its operator, its
+ * name and log_id (as the list has them), and why. */
+static void bad_log(const char *where, const char *op, const cJSON *j,
+		    const char *why)
+{
+	struct ctbuf a = CTBUF_INIT, b = CTBUF_INIT, c = CTBUF_INIT;
+	const char *name = str(j, "description");
+	if (!name)
+		name = str(j, "name");
+	ct_warnx("%s: operator %s: log %s (log_id %s): %s; log skipped", where,
+		 quoted(&a, op), quoted(&b, name), quoted(&c, str(j, "log_id")),
+		 why);
+	ctbuf_free(&a);
+	ctbuf_free(&b);
+	ctbuf_free(&c);
+}
+
+/* Add the logs of one list to s. Returns -1 if the whole list is
+ * refused (not a v3 list), else how many logs were skipped (each
+ * reported). */
 static int parse_list(const char *src, const struct ctbuf *b, struct set *s)
 {
 	cJSON *root = cJSON_ParseWithLength(b->p, b->len);
 	if (!root || !cJSON_IsObject(root)) {
-		ct_warnx("%s: not a JSON log list", src);
+		ct_warnx("%s: not a JSON log list; the whole list is refused",
+			 src);
 		cJSON_Delete(root);
 		return -1;
 	}
 	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(root, "operators");
 	if (!cJSON_IsArray(ops)) {
-		ct_warnx("%s: no \"operators\" array (not a v3 log list)", src);
+		ct_warnx("%s: no \"operators\" array (not a v3 log list); the "
+			 "whole list is refused", src);
 		cJSON_Delete(root);
 		return -1;
 	}
@@ -416,9 +451,8 @@ static int parse_list(const char *src, const struct ctbuf *b, struct set *s)
 				struct log l;
 				const char *why;
 				if (take_log(j, opname, tiled, &l, &why) < 0) {
-					ct_warnx("%s: operator %s: %s", src,
-						 opname ? opname : "?", why);
-					bad = 1;
+					bad_log(src, opname, j, why);
+					bad++;
 					continue;
 				}
 				add_log(s, &l);
@@ -426,13 +460,15 @@ static int parse_list(const char *src, const struct ctbuf *b, struct set *s)
 		}
 	}
 	cJSON_Delete(root);
-	return bad ? -1 : 0;
+	return bad;
 }
 
-/* Custom logs: one log record per line, as ct-loglist writes them. */
+/* Custom logs: one log record per line, as ct-loglist writes them.
+ * Returns -1 if the file cannot be read, else how many lines were
+ * skipped (each reported). */
 static int parse_custom(const char *file, struct set *s)
 {
-	struct ctbuf b = CTBUF_INIT;
+	struct ctbuf b = CTBUF_INIT, where = CTBUF_INIT;
 	if (ctafile_read(file, (size_t)16 << 20, &b) < 0) {
 		ct_warn("%s", file);
 		return -1;
@@ -450,28 +486,34 @@ static int parse_custom(const char *file, struct set *s)
 		if (k == n || p[k] == '#')
 			continue;
 		cJSON *j = cJSON_ParseWithLength(p, n);
-		const char *type = j ? str(j, "type") : NULL;
-		int tiled = type && !strcmp(type, "static");
-		struct log l;
-		const char *why = "not a JSON object";
-		if (j && cJSON_IsObject(j)) {
-			/* a record has url (+ submission_url for static) */
-			if (tiled && !str(j, "monitoring_url")) {
-				cJSON_AddStringToObject(j, "monitoring_url",
-							str(j, "url") ? str(j, "url") : "");
-			}
-			if (take_log(j, str(j, "operator"), tiled, &l, &why) == 0) {
-				add_log(s, &l);
-				cJSON_Delete(j);
-				continue;
-			}
+		if (!j || !cJSON_IsObject(j)) {
+			ct_warnx("%s:%lu: not a JSON object; line skipped", file,
+				 lineno);
+			bad++;
+			cJSON_Delete(j);
+			continue;
 		}
-		ct_warnx("%s:%lu: %s", file, lineno, why);
-		bad = 1;
+		const char *type = str(j, "type");
+		int tiled = type && !strcmp(type, "static");
+		/* a record has url (+ submission_url for static) */
+		if (tiled && !str(j, "monitoring_url"))
+			cJSON_AddStringToObject(j, "monitoring_url",
+						str(j, "url") ? str(j, "url") : "");
+		struct log l;
+		const char *why;
+		if (take_log(j, str(j, "operator"), tiled, &l, &why) == 0) {
+			add_log(s, &l);
+		} else {
+			ctbuf_reset(&where);
+			ctbuf_printf(&where, "%s:%lu", file, lineno);
+			bad_log(ctbuf_cstr(&where), str(j, "operator"), j, why);
+			bad++;
+		}
 		cJSON_Delete(j);
 	}
+	ctbuf_free(&where);
 	ctbuf_free(&b);
-	return bad ? -1 : 0;
+	return bad;
 }
 
 static int want_state(const struct opts *o, const char *st)
@@ -588,16 +630,16 @@ int main(int argc, char **argv)
 	size_t nsrc = i < argc ? (size_t)(argc - i) : nnone;
 	for (size_t k = 0; k < nsrc; k++) {
 		struct ctbuf list = CTBUF_INIT;
+		/* a list refused or a log skipped is reported where it is
+		 * found; the other logs are printed all the same */
 		if (load(&o, srcs[k], &list) < 0 ||
-		    parse_list(srcs[k], &list, &s) < 0)
+		    parse_list(srcs[k], &list, &s) != 0)
 			failed = 1;
 		ctbuf_free(&list);
 	}
 	for (size_t k = 0; k < o.ncustom; k++)
-		if (parse_custom(o.custom[k], &s) < 0)
+		if (parse_custom(o.custom[k], &s) != 0)
 			failed = 1;
-	if (failed)
-		ct_diex(CT_EXIT_RUNTIME, "no output: fix the lists above");
 	struct ctout out;
 	ctout_init(&out, 1);
 	for (size_t k = 0; k < s.n; k++)
@@ -611,5 +653,5 @@ int main(int argc, char **argv)
 	free(s.v);
 	free(env);
 	curl_global_cleanup();
-	return CT_EXIT_OK;
+	return failed ? CT_EXIT_RUNTIME : CT_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # ct-loglist: log lists in, log records out.
 load common
+bats_require_minimum_version 1.5.0
 
 # A v3 list written here: two RSA-6962 logs and one static log of two
 # operators, with keys made by OpenSSL; signed with a key of our own.
@@ -99,7 +100,7 @@ PY
 	echo 'not json' >"$T/bad.json"
 	run ct-loglist "$T/bad.json"
 	assert_status 1
-	assert_contains "not a JSON log list"
+	assert_contains "not a JSON log list; the whole list is refused"
 	jq '.operators[0].logs[0].log_id = "AAAA"' "$T/list.json" >"$T/bad.json"
 	run ct-loglist "$T/bad.json"
 	assert_status 1
@@ -108,14 +109,61 @@ PY
 	assert_status 1
 }
 
+# One bad log is reported in one line naming the list, the operator, the
+# log and its log_id; every other log is still printed, and the exit
+# status is 1. Before, nothing was printed ("no output: fix the lists").
+@test "ct-loglist: one bad log is skipped, the others are printed, exit 1" {
+	jq '.operators[1].logs[0].key = "not*base64"' "$T/list.json" >"$T/bad.json"
+	id=$(jq -r '.operators[1].logs[0].log_id' "$T/list.json")
+	run --separate-stderr ct-loglist --state all "$T/bad.json"
+	assert_status 1
+	assert_line_count 3
+	jq -s -e 'map(.name) | sort == ["Alpha 2020", "Alpha 2026", "Alpha Tiled"]' <<<"$output" >/dev/null ||
+		fail "$output"
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "stderr: $stderr"
+	[ "$stderr" = "ct-loglist: $T/bad.json: operator \"Beta Logs\": log \"Beta 2027\" (log_id \"$id\"): key is not base64; log skipped" ] ||
+		fail "stderr: $stderr"
+	# a custom file: the bad lines are reported, the good lines kept
+	ct-loglist --state all --key "$T/sign.pem" "$T/list.json" >"$T/all"
+	{ sed -n 1p "$T/all"; echo 'junk'; sed -n 2p "$T/all" | jq -c '.key = "AAAA"'; sed -n 3p "$T/all"; } >"$T/custom"
+	name=$(sed -n 2p "$T/all" | jq -r .name)
+	id=$(sed -n 2p "$T/all" | jq -r .log_id)
+	echo '{"operators": []}' >"$T/empty.json"
+	openssl dgst -sha256 -sign "$T/sign.key" -out "$T/empty.sig" "$T/empty.json"
+	run --separate-stderr ct-loglist --state all --key "$T/sign.pem" --custom "$T/custom" "$T/empty.json"
+	assert_status 1
+	assert_line_count 2
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "stderr: $stderr"
+	[ "${stderr_lines[0]}" = "ct-loglist: $T/custom:2: not a JSON object; line skipped" ] || fail "$stderr"
+	[[ ${stderr_lines[1]} == "ct-loglist: $T/custom:3: operator \""*"\": log \"$name\" (log_id \"$id\"): log_id is not the SHA-256 of the key; log skipped" ]] ||
+		fail "$stderr"
+}
+
+# A list that is not JSON, or whose signature does not verify, is
+# refused as a whole, and says so; the other lists are still printed.
+@test "ct-loglist: a refused list does not stop the others" {
+	echo 'not json' >"$T/junk.json"
+	jq '.operators[0].name = "Other"' "$T/list.json" >"$T/tampered.json"
+	cp "$T/list.sig" "$T/tampered.sig"
+	run --separate-stderr ct-loglist --key "$T/sign.pem" "$T/junk.json" "$T/tampered.json" "$T/list.json"
+	assert_status 1
+	assert_line_count 3
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "stderr: $stderr"
+	[ "${stderr_lines[0]}" = "ct-loglist: $T/junk.json: not a JSON log list; the whole list is refused" ] || fail "$stderr"
+	[[ ${stderr_lines[1]} == "ct-loglist: $T/tampered.json: signature does not verify"*"the whole list is refused"* ]] ||
+		fail "$stderr"
+	jq -s -e 'all(.operator != "Other")' <<<"$output" >/dev/null || fail "$output"
+}
+
 # A key of 8,000 base64 characters or a long log_id once overflowed a
 # 4,096-byte stack buffer (decoded before its length was checked).
 @test "ct-loglist: a long key or log_id is a bad log, not a crash" {
 	jq --arg k "$(head -c 6000 /dev/zero | base64 -w0)" '.operators[0].logs[0].key = $k' \
 		"$T/list.json" >"$T/longkey.json"
-	run ct-loglist "$T/longkey.json"
+	run ct-loglist --state all "$T/longkey.json"
 	assert_status 1
 	assert_contains "key longer than 2048 bytes"
+	[ "$(grep -c '^{' <<<"$output")" -eq 3 ] || fail "the good logs: $output"
 	jq --arg i "$(head -c 6000 /dev/zero | base64 -w0)" '.operators[1].logs[0].log_id = $i' \
 		"$T/list.json" >"$T/longid.json"
 	run ct-loglist "$T/longid.json"

@@ -63,8 +63,8 @@ static const struct ct_opt opt_table[] = {
 	{ "shard", 0, "I/N", "keep shard I of N (0-based, by log_id)" },
 	{ "format", 'f', "FORMAT", "json (default) or tsv" },
 	{ "key", 0, "FILE", "verify signatures with this PEM key instead of Google's" },
-	{ "no-verify", 0, NULL, "use a list whose signature does not verify (warns)" },
-	{ "require-signature", 0, NULL, "refuse a list that comes without a signature" },
+	{ "no-verify", 0, NULL, "use a list whose signature fails or, from Google, is missing (warns)" },
+	{ "require-signature", 0, NULL, "refuse any list that comes without a signature" },
 };
 
 static const struct ct_cli cli = {
@@ -136,33 +136,67 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud)
 	return sz * n;
 }
 
-/* Fetch url into b: 0, 1 when the server says 404, -1 on failure. */
-static int fetch(const char *url, struct ctbuf *b)
+/* Google publishes its lists under https://www.gstatic.com/ct/log_list/
+ * and signs every one of them. The URL is taken apart by libcurl, as
+ * it will be fetched: host (any case, a trailing dot) and path (dot
+ * segments removed), so "www.gstatic.com@elsewhere" is not Google's. */
+static int is_google(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *path = NULL;
+	int g = 0;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+		size_t hl = strlen(host);
+		if (hl && host[hl - 1] == '.')
+			host[hl - 1] = '\0';
+		g = !strcasecmp(host, "www.gstatic.com") &&
+		    !strncmp(path, "/ct/log_list/", 13);
+	}
+	curl_free(host);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return g;
+}
+
+/* Fetch url into b: 0, 1 when the server says 404, -1 on failure with
+ * the reason in why. If google is not NULL, *google is set when the
+ * URL the fetch ended at (after redirects) is one of Google's lists. */
+static int fetch(const char *url, struct ctbuf *b, char why[CURL_ERROR_SIZE],
+		 int *google)
 {
 	CURL *c = curl_easy_init();
-	if (!c)
+	if (!c) {
+		snprintf(why, CURL_ERROR_SIZE, "cannot start libcurl");
 		return -1;
-	char err[CURL_ERROR_SIZE] = "";
+	}
+	why[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, why);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "ct-loglist/" CT_VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	CURLcode rc = curl_easy_perform(c);
 	long code = 0;
+	char *eff = NULL;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+	if (google && eff && is_google(eff))
+		*google = 1;
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
-		ct_warnx("%s: %s", url, err[0] ? err : curl_easy_strerror(rc));
+		if (!why[0])
+			snprintf(why, CURL_ERROR_SIZE, "%s", curl_easy_strerror(rc));
 		return -1;
 	}
 	if (code == 404)
 		return 1;
 	if (code != 200) {
-		ct_warnx("%s: HTTP %ld", url, code);
+		snprintf(why, CURL_ERROR_SIZE, "HTTP %ld", code);
 		return -1;
 	}
 	return 0;
@@ -210,54 +244,92 @@ static int verify(const struct opts *o, const struct ctbuf *list,
 	return ok;
 }
 
-/* Read a list and its signature; 0 or -1 (reported). */
+/* A list with a signature: 0 to use it, -1 refused (reported). */
+static int signed_list(const struct opts *o, const char *src,
+		       const struct ctbuf *list, const struct ctbuf *sig)
+{
+	if (verify(o, list, sig))
+		return 0;
+	if (o->no_verify) {
+		ct_warnx("%s: warning: signature does NOT verify (used anyway:"
+			 " --no-verify)", src);
+		return 0;
+	}
+	ct_warnx("%s: signature does not verify with %s; the whole list is "
+		 "refused (--no-verify to use it anyway)", src,
+		 o->keyfile ? o->keyfile : "Google's key");
+	return -1;
+}
+
+/* A list without a signature: r is 1 when there is none (no file
+ * beside it, HTTP 404), -1 when it could not be read (why). Google's
+ * lists are always signed, so from Google's URLs that is an error, as
+ * it is with --require-signature; other lists are used with a
+ * warning. 0 to use the list, -1 refused (reported). */
+static int unsigned_list(const struct opts *o, const char *src,
+			 const char *sname, int google, int r, const char *why)
+{
+	struct ctbuf what = CTBUF_INIT;
+	if (r > 0)
+		ctbuf_printf(&what, "no signature (%s)", sname);
+	else
+		ctbuf_printf(&what, "cannot read the signature %s: %s", sname,
+			     why);
+	const char *w = ctbuf_cstr(&what);
+	int status = -1;
+	if (o->require_sig) {
+		ct_warnx("%s: %s and --require-signature; the whole list is "
+			 "refused", src, w);
+	} else if (!google && r > 0) {
+		ct_warnx("%s: warning: %s; the list is used unverified", src, w);
+		status = 0;
+	} else if (o->no_verify) {
+		ct_warnx("%s: warning: %s; used unverified (--no-verify)", src,
+			 w);
+		status = 0;
+	} else {
+		ct_warnx("%s: %s%s; the whole list is refused (--no-verify to "
+			 "use it anyway)", src, w,
+			 google ? ", and Google signs all its lists" : "");
+	}
+	ctbuf_free(&what);
+	return status;
+}
+
+/* Read a list and its signature (X.sig beside X.json); 0 to use the
+ * list, -1 if it is refused (reported). */
 static int load(const struct opts *o, const char *src, struct ctbuf *list)
 {
 	struct ctbuf sig = CTBUF_INIT;
 	char *sname = sig_name(src);
-	int r, have_sig;
+	char why[CURL_ERROR_SIZE];
+	int google = 0, r, status = -1;
 	if (is_url(src)) {
-		if (fetch(src, list) != 0) {
-			ct_warnx("%s: cannot fetch the list", src);
-			free(sname);
-			return -1;
+		google = is_google(src);
+		r = fetch(src, list, why, &google);
+		if (r != 0) {
+			ct_warnx("%s: cannot fetch the list: %s; the whole list "
+				 "is refused", src, r > 0 ? "HTTP 404" : why);
+			goto out;
 		}
-		r = fetch(sname, &sig);
-		have_sig = r == 0;
-		if (r < 0 && !o->no_verify) {
-			ct_warnx("%s: cannot fetch the signature", sname);
-			free(sname);
-			ctbuf_free(&sig);
-			return -1;
-		}
+		r = fetch(sname, &sig, why, NULL);
 	} else {
 		if (ctafile_read(src, (size_t)64 << 20, list) < 0) {
-			ct_warn("%s", src);
-			free(sname);
-			return -1;
+			ct_warnx("%s: %s; the whole list is refused", src,
+				 strerror(errno));
+			goto out;
 		}
 		r = ctafile_read(sname, 1 << 16, &sig);
-		have_sig = r == 0;
+		if (r < 0 && errno == ENOENT)
+			r = 1;
+		else if (r < 0)
+			snprintf(why, sizeof why, "%s", strerror(errno));
 	}
-	int status = 0;
-	if (have_sig) {
-		if (!verify(o, list, &sig)) {
-			if (o->no_verify) {
-				ct_warnx("%s: signature does NOT verify "
-					 "(used anyway: --no-verify)", src);
-			} else {
-				ct_warnx("%s: signature does not verify with %s;"
-					 " the whole list is refused (--no-verify"
-					 " to use it anyway)", src,
-					 o->keyfile ? o->keyfile : "Google's key");
-				status = -1;
-			}
-		}
-	} else if (o->require_sig) {
-		ct_warnx("%s: no signature (%s) and --require-signature", src,
-			 sname);
-		status = -1;
-	}
+	if (r == 0)
+		status = signed_list(o, src, list, &sig);
+	else
+		status = unsigned_list(o, src, sname, google, r, why);
+out:
 	free(sname);
 	ctbuf_free(&sig);
 	return status;

@@ -108,7 +108,8 @@ $(FZ)/bin/%: $(FZ)/obj/tests/fuzz/%.o $(FZ)/libct.a
 	$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 # make check: source rules, man lint, then unit and bats tests against the
-# plain build and the ASan+UBSan build; one summary line at the end.
+# plain build and the ASan+UBSan build (which also replays every fuzz
+# target's seeds and kept crashes); one summary line at the end.
 # make check SANITIZE=1 runs only the sanitizer pass.
 ifeq ($(SANITIZE),1)
 CHECK_VARIANTS := san

@@ -93,6 +93,15 @@ teardown_more() {
 	run ct-loglist "$T/list.json"
 	assert_status 0
 	assert_contains "ct-loglist: $T/list.json: warning: no signature ($T/list.sig); the list is used unverified"
+	# a signature that is there but cannot be read is not a missing one
+	mkdir "$T/list.sig"
+	run ct-loglist "$T/list.json"
+	assert_status 1
+	assert_contains "cannot read the signature $T/list.sig: Is a directory; the whole list is refused"
+	run ct-loglist --no-verify "$T/list.json"
+	assert_status 0
+	assert_contains "used unverified (--no-verify)"
+	rmdir "$T/list.sig"
 	run ct-loglist --require-signature "$T/list.json"
 	assert_status 1
 	assert_contains "no signature"

@@ -63,7 +63,7 @@ MANS := $(wildcard man/*.[1-9])
 # compiles only what changed.
 .SECONDARY:
 .PHONY: all check check-one install uninstall clean bench fuzz lint deps \
-	run run-deps demo tools unit
+	run run-deps demo tools unit fuzzers
 
 all: $(BINS)
 
@@ -95,8 +95,35 @@ $(B)/unit/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# Fuzz targets: clang's libFuzzer with ASan+UBSan, build/fuzz/bin/fuzz_*,
+# over lib/ compiled once for them. scripts/fuzz runs them; make check
+# replays each one's seeds and regression inputs (scripts/run-tests).
+FZ := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra $(WERROR) -MMD -MP -g -O1 $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FZ)/bin/%)
+
+fuzzers: $(FUZZ_BINS)
+.SECONDARY: $(FUZZ_SRC:%.c=$(FZ)/obj/%.o)
+
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CLANG $@")
+	$(Q)$(CLANG) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FZ)/libct.a: $(LIB_SRC:%.c=$(FZ)/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FZ)/bin/%: $(FZ)/obj/tests/fuzz/%.o $(FZ)/libct.a
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 # make check: source rules, man lint, then unit and bats tests against the
-# plain build and the ASan+UBSan build; one summary line at the end.
+# plain build and the ASan+UBSan build (which also replays every fuzz
+# target's seeds and kept crashes); one summary line at the end.
 # make check SANITIZE=1 runs only the sanitizer pass.
 ifeq ($(SANITIZE),1)
 CHECK_VARIANTS := san

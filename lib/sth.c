@@ -94,6 +94,8 @@ int ctsth_parse_json(const char *p, size_t n, struct ctsth *s,
 	long l = -1;
 	if (v[3].type == CTJSON_STRING && v[3].len <= CTSTH_MAXSIG * 4 / 3 - 4) {
 		uint8_t tmp[CTSTH_MAXSIG + 4];
+		_Static_assert(CTB64_DECODED_MAX(CTSTH_MAXSIG * 4 / 3 - 4) <=
+				       sizeof tmp, "tmp holds the longest signature");
 		l = ctb64_decode(v[3].p, v[3].len, tmp);
 		if (l > 0 && (size_t)l <= CTSTH_MAXSIG)
 			memcpy(s->sig, tmp, (size_t)l);
@@ -210,6 +212,8 @@ int ctsth_parse_checkpoint(const char *p, size_t n, const char *origin,
 		if (found || (size_t)(sp - name) != kl || memcmp(name, kname, kl))
 			continue; /* somebody else's: a witness, say */
 		uint8_t raw[CTSTH_MAXSIG + 16];
+		_Static_assert(CTB64_DECODED_MAX((CTSTH_MAXSIG + 12) / 3 * 4) <=
+				       sizeof raw, "raw holds the longest signature");
 		if (sl > (CTSTH_MAXSIG + 12) / 3 * 4)
 			continue;
 		long rl = ctb64_decode(sig, sl, raw);

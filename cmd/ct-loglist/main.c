@@ -63,8 +63,8 @@ static const struct ct_opt opt_table[] = {
 	{ "shard", 0, "I/N", "keep shard I of N (0-based, by log_id)" },
 	{ "format", 'f', "FORMAT", "json (default) or tsv" },
 	{ "key", 0, "FILE", "verify signatures with this PEM key instead of Google's" },
-	{ "no-verify", 0, NULL, "use a list whose signature does not verify (warns)" },
-	{ "require-signature", 0, NULL, "refuse a list that comes without a signature" },
+	{ "no-verify", 0, NULL, "use a list whose signature fails or, from Google, is missing (warns)" },
+	{ "require-signature", 0, NULL, "refuse any list that comes without a signature" },
 };
 
 static const struct ct_cli cli = {
@@ -136,33 +136,67 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud)
 	return sz * n;
 }
 
-/* Fetch url into b: 0, 1 when the server says 404, -1 on failure. */
-static int fetch(const char *url, struct ctbuf *b)
+/* Google publishes its lists under https://www.gstatic.com/ct/log_list/
+ * and signs every one of them. The URL is taken apart by libcurl, as
+ * it will be fetched: host (any case, a trailing dot) and path (dot
+ * segments removed), so "www.gstatic.com@elsewhere" is not Google's. */
+static int is_google(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *path = NULL;
+	int g = 0;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+		size_t hl = strlen(host);
+		if (hl && host[hl - 1] == '.')
+			host[hl - 1] = '\0';
+		g = !strcasecmp(host, "www.gstatic.com") &&
+		    !strncmp(path, "/ct/log_list/", 13);
+	}
+	curl_free(host);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return g;
+}
+
+/* Fetch url into b: 0, 1 when the server says 404, -1 on failure with
+ * the reason in why. If google is not NULL, *google is set when the
+ * URL the fetch ended at (after redirects) is one of Google's lists. */
+static int fetch(const char *url, struct ctbuf *b, char why[CURL_ERROR_SIZE],
+		 int *google)
 {
 	CURL *c = curl_easy_init();
-	if (!c)
+	if (!c) {
+		snprintf(why, CURL_ERROR_SIZE, "cannot start libcurl");
 		return -1;
-	char err[CURL_ERROR_SIZE] = "";
+	}
+	why[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, why);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "ct-loglist/" CT_VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	CURLcode rc = curl_easy_perform(c);
 	long code = 0;
+	char *eff = NULL;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+	if (google && eff && is_google(eff))
+		*google = 1;
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
-		ct_warnx("%s: %s", url, err[0] ? err : curl_easy_strerror(rc));
+		if (!why[0])
+			snprintf(why, CURL_ERROR_SIZE, "%s", curl_easy_strerror(rc));
 		return -1;
 	}
 	if (code == 404)
 		return 1;
 	if (code != 200) {
-		ct_warnx("%s: HTTP %ld", url, code);
+		snprintf(why, CURL_ERROR_SIZE, "HTTP %ld", code);
 		return -1;
 	}
 	return 0;
@@ -210,54 +244,92 @@ static int verify(const struct opts *o, const struct ctbuf *list,
 	return ok;
 }
 
-/* Read a list and its signature; 0 or -1 (reported). */
+/* A list with a signature: 0 to use it, -1 refused (reported). */
+static int signed_list(const struct opts *o, const char *src,
+		       const struct ctbuf *list, const struct ctbuf *sig)
+{
+	if (verify(o, list, sig))
+		return 0;
+	if (o->no_verify) {
+		ct_warnx("%s: warning: signature does NOT verify (used anyway:"
+			 " --no-verify)", src);
+		return 0;
+	}
+	ct_warnx("%s: signature does not verify with %s; the whole list is "
+		 "refused (--no-verify to use it anyway)", src,
+		 o->keyfile ? o->keyfile : "Google's key");
+	return -1;
+}
+
+/* A list without a signature: r is 1 when there is none (no file
+ * beside it, HTTP 404), -1 when it could not be read (why). Google's
+ * lists are always signed, so from Google's URLs that is an error, as
+ * it is with --require-signature; other lists are used with a
+ * warning. 0 to use the list, -1 refused (reported). */
+static int unsigned_list(const struct opts *o, const char *src,
+			 const char *sname, int google, int r, const char *why)
+{
+	struct ctbuf what = CTBUF_INIT;
+	if (r > 0)
+		ctbuf_printf(&what, "no signature (%s)", sname);
+	else
+		ctbuf_printf(&what, "cannot read the signature %s: %s", sname,
+			     why);
+	const char *w = ctbuf_cstr(&what);
+	int status = -1;
+	if (o->require_sig) {
+		ct_warnx("%s: %s and --require-signature; the whole list is "
+			 "refused", src, w);
+	} else if (!google && r > 0) {
+		ct_warnx("%s: warning: %s; the list is used unverified", src, w);
+		status = 0;
+	} else if (o->no_verify) {
+		ct_warnx("%s: warning: %s; used unverified (--no-verify)", src,
+			 w);
+		status = 0;
+	} else {
+		ct_warnx("%s: %s%s; the whole list is refused (--no-verify to "
+			 "use it anyway)", src, w,
+			 google ? ", and Google signs all its lists" : "");
+	}
+	ctbuf_free(&what);
+	return status;
+}
+
+/* Read a list and its signature (X.sig beside X.json); 0 to use the
+ * list, -1 if it is refused (reported). */
 static int load(const struct opts *o, const char *src, struct ctbuf *list)
 {
 	struct ctbuf sig = CTBUF_INIT;
 	char *sname = sig_name(src);
-	int r, have_sig;
+	char why[CURL_ERROR_SIZE];
+	int google = 0, r, status = -1;
 	if (is_url(src)) {
-		if (fetch(src, list) != 0) {
-			ct_warnx("%s: cannot fetch the list", src);
-			free(sname);
-			return -1;
+		google = is_google(src);
+		r = fetch(src, list, why, &google);
+		if (r != 0) {
+			ct_warnx("%s: cannot fetch the list: %s; the whole list "
+				 "is refused", src, r > 0 ? "HTTP 404" : why);
+			goto out;
 		}
-		r = fetch(sname, &sig);
-		have_sig = r == 0;
-		if (r < 0 && !o->no_verify) {
-			ct_warnx("%s: cannot fetch the signature", sname);
-			free(sname);
-			ctbuf_free(&sig);
-			return -1;
-		}
+		r = fetch(sname, &sig, why, NULL);
 	} else {
 		if (ctafile_read(src, (size_t)64 << 20, list) < 0) {
-			ct_warn("%s", src);
-			free(sname);
-			return -1;
+			ct_warnx("%s: %s; the whole list is refused", src,
+				 strerror(errno));
+			goto out;
 		}
 		r = ctafile_read(sname, 1 << 16, &sig);
-		have_sig = r == 0;
+		if (r < 0 && errno == ENOENT)
+			r = 1;
+		else if (r < 0)
+			snprintf(why, sizeof why, "%s", strerror(errno));
 	}
-	int status = 0;
-	if (have_sig) {
-		if (!verify(o, list, &sig)) {
-			if (o->no_verify) {
-				ct_warnx("%s: signature does NOT verify "
-					 "(used anyway: --no-verify)", src);
-			} else {
-				ct_warnx("%s: signature does not verify with %s;"
-					 " refusing the list (--no-verify to use "
-					 "it anyway)", src,
-					 o->keyfile ? o->keyfile : "Google's key");
-				status = -1;
-			}
-		}
-	} else if (o->require_sig) {
-		ct_warnx("%s: no signature (%s) and --require-signature", src,
-			 sname);
-		status = -1;
-	}
+	if (r == 0)
+		status = signed_list(o, src, list, &sig);
+	else
+		status = unsigned_list(o, src, sname, google, r, why);
+out:
 	free(sname);
 	ctbuf_free(&sig);
 	return status;
@@ -265,11 +337,19 @@ static int load(const struct opts *o, const char *src, struct ctbuf *list)
 
 /* ---- records ------------------------------------------------------------ */
 
+/* The largest DER public key a log may have (an RSA-4096 key is about
+ * 550 bytes), and so the longest base64 "key" read. */
+#define KEY_MAX 2048
+#define KEY_B64_MAX CTB64_ENCODED_LEN(KEY_MAX)
+#define ID_B64_LEN CTB64_ENCODED_LEN(32)
+
 struct log {
 	char *name, *operator, *type, *url, *submission_url, *log_id, *key;
 	char *state, *interval; /* interval: JSON text or NULL */
 	double mmd;
 	int has_mmd;
+	/* the decoded log_id; room for what ctb64_decode may write */
+	uint8_t id[CTB64_DECODED_MAX(ID_B64_LEN)];
 };
 
 struct set {
@@ -320,7 +400,8 @@ static void add_log(struct set *s, struct log *l)
 }
 
 /* One log object of a list (or a custom log record). Returns -1 with
- * a reason if a required field is missing or bad. */
+ * a reason if a required field is missing or bad. Lengths are checked
+ * before anything is decoded into the fixed buffers here. */
 static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 		    const char **why)
 {
@@ -335,17 +416,25 @@ static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 		*why = "a log without description, log_id, key or URL";
 		return -1;
 	}
-	uint8_t raw[4096];
-	long kl = ctb64_decode(key, strlen(key), raw);
-	long il = ctb64_decode(id, strlen(id), raw + 2048);
-	if (kl <= 0 || kl > 2048 || il != 32) {
-		*why = "a log whose key or log_id is not valid base64";
+	size_t kn = strlen(key), in = strlen(id);
+	uint8_t der[CTB64_DECODED_MAX(KEY_B64_MAX)];
+	uint8_t h[32];
+	if (kn > KEY_B64_MAX) {
+		*why = "key longer than 2048 bytes";
 		return -1;
 	}
-	uint8_t h[32];
-	SHA256(raw, (size_t)kl, h);
-	if (memcmp(h, raw + 2048, 32)) {
-		*why = "a log whose log_id is not SHA-256 of its key";
+	long kl = ctb64_decode(key, kn, der);
+	if (kl <= 0) {
+		*why = "key is not base64";
+		return -1;
+	}
+	if (in != ID_B64_LEN || ctb64_decode(id, in, l->id) != 32) {
+		*why = "log_id is not 32 bytes of base64";
+		return -1;
+	}
+	SHA256(der, (size_t)kl, h);
+	if (memcmp(h, l->id, 32)) {
+		*why = "log_id is not the SHA-256 of the key";
 		return -1;
 	}
 	l->name = ct_xstrdup(name);
@@ -373,17 +462,52 @@ static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 	return 0;
 }
 
+/* Text from a list for a message: JSON-quoted, so no control character
+ * reaches the terminal, and cut after 64 bytes. */
+static const char *quoted(struct ctbuf *b, const char *s)
+{
+	if (!s)
+		return "(none)";
+	size_t n = strlen(s);
+	ctjson_str(b, s, n > 64 ? 64 : n);
+	if (n > 64)
+		CTBUF_LIT(b, "...");
+	return ctbuf_cstr(b);
+}
+
+/* One line for a log that is skipped: where it is, its operator, its
+ * name and log_id (as the list has them), and why. */
+static void bad_log(const char *where, const char *op, const cJSON *j,
+		    const char *why)
+{
+	struct ctbuf a = CTBUF_INIT, b = CTBUF_INIT, c = CTBUF_INIT;
+	const char *name = str(j, "description");
+	if (!name)
+		name = str(j, "name");
+	ct_warnx("%s: operator %s: log %s (log_id %s): %s; log skipped", where,
+		 quoted(&a, op), quoted(&b, name), quoted(&c, str(j, "log_id")),
+		 why);
+	ctbuf_free(&a);
+	ctbuf_free(&b);
+	ctbuf_free(&c);
+}
+
+/* Add the logs of one list to s. Returns -1 if the whole list is
+ * refused (not a v3 list), else how many logs were skipped (each
+ * reported). */
 static int parse_list(const char *src, const struct ctbuf *b, struct set *s)
 {
 	cJSON *root = cJSON_ParseWithLength(b->p, b->len);
 	if (!root || !cJSON_IsObject(root)) {
-		ct_warnx("%s: not a JSON log list", src);
+		ct_warnx("%s: not a JSON log list; the whole list is refused",
+			 src);
 		cJSON_Delete(root);
 		return -1;
 	}
 	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(root, "operators");
 	if (!cJSON_IsArray(ops)) {
-		ct_warnx("%s: no \"operators\" array (not a v3 log list)", src);
+		ct_warnx("%s: no \"operators\" array (not a v3 log list); the "
+			 "whole list is refused", src);
 		cJSON_Delete(root);
 		return -1;
 	}
@@ -399,9 +523,8 @@ static int parse_list(const char *src, const struct ctbuf *b, struct set *s)
 				struct log l;
 				const char *why;
 				if (take_log(j, opname, tiled, &l, &why) < 0) {
-					ct_warnx("%s: operator %s: %s", src,
-						 opname ? opname : "?", why);
-					bad = 1;
+					bad_log(src, opname, j, why);
+					bad++;
 					continue;
 				}
 				add_log(s, &l);
@@ -409,13 +532,15 @@ static int parse_list(const char *src, const struct ctbuf *b, struct set *s)
 		}
 	}
 	cJSON_Delete(root);
-	return bad ? -1 : 0;
+	return bad;
 }
 
-/* Custom logs: one log record per line, as ct-loglist writes them. */
+/* Custom logs: one log record per line, as ct-loglist writes them.
+ * Returns -1 if the file cannot be read, else how many lines were
+ * skipped (each reported). */
 static int parse_custom(const char *file, struct set *s)
 {
-	struct ctbuf b = CTBUF_INIT;
+	struct ctbuf b = CTBUF_INIT, where = CTBUF_INIT;
 	if (ctafile_read(file, (size_t)16 << 20, &b) < 0) {
 		ct_warn("%s", file);
 		return -1;
@@ -433,28 +558,34 @@ static int parse_custom(const char *file, struct set *s)
 		if (k == n || p[k] == '#')
 			continue;
 		cJSON *j = cJSON_ParseWithLength(p, n);
-		const char *type = j ? str(j, "type") : NULL;
-		int tiled = type && !strcmp(type, "static");
-		struct log l;
-		const char *why = "not a JSON object";
-		if (j && cJSON_IsObject(j)) {
-			/* a record has url (+ submission_url for static) */
-			if (tiled && !str(j, "monitoring_url")) {
-				cJSON_AddStringToObject(j, "monitoring_url",
-							str(j, "url") ? str(j, "url") : "");
-			}
-			if (take_log(j, str(j, "operator"), tiled, &l, &why) == 0) {
-				add_log(s, &l);
-				cJSON_Delete(j);
-				continue;
-			}
+		if (!j || !cJSON_IsObject(j)) {
+			ct_warnx("%s:%lu: not a JSON object; line skipped", file,
+				 lineno);
+			bad++;
+			cJSON_Delete(j);
+			continue;
 		}
-		ct_warnx("%s:%lu: %s", file, lineno, why);
-		bad = 1;
+		const char *type = str(j, "type");
+		int tiled = type && !strcmp(type, "static");
+		/* a record has url (+ submission_url for static) */
+		if (tiled && !str(j, "monitoring_url"))
+			cJSON_AddStringToObject(j, "monitoring_url",
+						str(j, "url") ? str(j, "url") : "");
+		struct log l;
+		const char *why;
+		if (take_log(j, str(j, "operator"), tiled, &l, &why) == 0) {
+			add_log(s, &l);
+		} else {
+			ctbuf_reset(&where);
+			ctbuf_printf(&where, "%s:%lu", file, lineno);
+			bad_log(ctbuf_cstr(&where), str(j, "operator"), j, why);
+			bad++;
+		}
 		cJSON_Delete(j);
 	}
+	ctbuf_free(&where);
 	ctbuf_free(&b);
-	return bad ? -1 : 0;
+	return bad;
 }
 
 static int want_state(const struct opts *o, const char *st)
@@ -483,11 +614,8 @@ static int keep(const struct opts *o, const struct log *l)
 	if (o->name_glob && fnmatch(o->name_glob, l->name, FNM_CASEFOLD))
 		return 0;
 	if (o->shard_n) {
-		uint8_t raw[48];
-		long n = ctb64_decode(l->log_id, strlen(l->log_id), raw);
-		uint32_t h = n >= 4 ? (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
-					      (uint32_t)raw[2] << 8 | raw[3]
-				    : 0;
+		uint32_t h = (uint32_t)l->id[0] << 24 | (uint32_t)l->id[1] << 16 |
+			     (uint32_t)l->id[2] << 8 | l->id[3];
 		if (h % o->shard_n != o->shard_i)
 			return 0;
 	}
@@ -574,16 +702,16 @@ int main(int argc, char **argv)
 	size_t nsrc = i < argc ? (size_t)(argc - i) : nnone;
 	for (size_t k = 0; k < nsrc; k++) {
 		struct ctbuf list = CTBUF_INIT;
+		/* a list refused or a log skipped is reported where it is
+		 * found; the other logs are printed all the same */
 		if (load(&o, srcs[k], &list) < 0 ||
-		    parse_list(srcs[k], &list, &s) < 0)
+		    parse_list(srcs[k], &list, &s) != 0)
 			failed = 1;
 		ctbuf_free(&list);
 	}
 	for (size_t k = 0; k < o.ncustom; k++)
-		if (parse_custom(o.custom[k], &s) < 0)
+		if (parse_custom(o.custom[k], &s) != 0)
 			failed = 1;
-	if (failed)
-		ct_diex(CT_EXIT_RUNTIME, "no output: fix the lists above");
 	struct ctout out;
 	ctout_init(&out, 1);
 	for (size_t k = 0; k < s.n; k++)
@@ -597,5 +725,5 @@ int main(int argc, char **argv)
 	free(s.v);
 	free(env);
 	curl_global_cleanup();
-	return CT_EXIT_OK;
+	return failed ? CT_EXIT_RUNTIME : CT_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # ct-loglist: log lists in, log records out.
 load common
+bats_require_minimum_version 1.5.0
 
 # A v3 list written here: two RSA-6962 logs and one static log of two
 # operators, with keys made by OpenSSL; signed with a key of our own.
@@ -37,6 +38,11 @@ PY
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/sign.key" 2>/dev/null
 	openssl pkey -in "$T/sign.key" -pubout -out "$T/sign.pem"
 	openssl dgst -sha256 -sign "$T/sign.key" -out "$T/list.sig" "$T/list.json"
+}
+
+teardown_more() {
+	[ -f "$T/pids" ] && xargs -r kill <"$T/pids" 2>/dev/null
+	true
 }
 
 @test "ct-loglist: --help, --version, bad option, man page options" {
@@ -86,6 +92,16 @@ PY
 	rm "$T/list.sig"
 	run ct-loglist "$T/list.json"
 	assert_status 0
+	assert_contains "ct-loglist: $T/list.json: warning: no signature ($T/list.sig); the list is used unverified"
+	# a signature that is there but cannot be read is not a missing one
+	mkdir "$T/list.sig"
+	run ct-loglist "$T/list.json"
+	assert_status 1
+	assert_contains "cannot read the signature $T/list.sig: Is a directory; the whole list is refused"
+	run ct-loglist --no-verify "$T/list.json"
+	assert_status 0
+	assert_contains "used unverified (--no-verify)"
+	rmdir "$T/list.sig"
 	run ct-loglist --require-signature "$T/list.json"
 	assert_status 1
 	assert_contains "no signature"
@@ -99,13 +115,82 @@ PY
 	echo 'not json' >"$T/bad.json"
 	run ct-loglist "$T/bad.json"
 	assert_status 1
-	assert_contains "not a JSON log list"
+	assert_contains "not a JSON log list; the whole list is refused"
 	jq '.operators[0].logs[0].log_id = "AAAA"' "$T/list.json" >"$T/bad.json"
 	run ct-loglist "$T/bad.json"
 	assert_status 1
 	assert_contains "Alpha CT"
 	run ct-loglist "$T/nope.json"
 	assert_status 1
+}
+
+# One bad log is reported in one line naming the list, the operator, the
+# log and its log_id; every other log is still printed, and the exit
+# status is 1. Before, nothing was printed ("no output: fix the lists").
+@test "ct-loglist: one bad log is skipped, the others are printed, exit 1" {
+	jq '.operators[1].logs[0].key = "not*base64"' "$T/list.json" >"$T/bad.json"
+	id=$(jq -r '.operators[1].logs[0].log_id' "$T/list.json")
+	openssl dgst -sha256 -sign "$T/sign.key" -out "$T/bad.sig" "$T/bad.json"
+	run --separate-stderr ct-loglist --key "$T/sign.pem" --state all "$T/bad.json"
+	assert_status 1
+	assert_line_count 3
+	jq -s -e 'map(.name) | sort == ["Alpha 2020", "Alpha 2026", "Alpha Tiled"]' <<<"$output" >/dev/null ||
+		fail "$output"
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "stderr: $stderr"
+	[ "$stderr" = "ct-loglist: $T/bad.json: operator \"Beta Logs\": log \"Beta 2027\" (log_id \"$id\"): key is not base64; log skipped" ] ||
+		fail "stderr: $stderr"
+	# a custom file: the bad lines are reported, the good lines kept
+	ct-loglist --state all --key "$T/sign.pem" "$T/list.json" >"$T/all"
+	{ sed -n 1p "$T/all"; echo 'junk'; sed -n 2p "$T/all" | jq -c '.key = "AAAA"'; sed -n 3p "$T/all"; } >"$T/custom"
+	name=$(sed -n 2p "$T/all" | jq -r .name)
+	id=$(sed -n 2p "$T/all" | jq -r .log_id)
+	echo '{"operators": []}' >"$T/empty.json"
+	openssl dgst -sha256 -sign "$T/sign.key" -out "$T/empty.sig" "$T/empty.json"
+	run --separate-stderr ct-loglist --state all --key "$T/sign.pem" --custom "$T/custom" "$T/empty.json"
+	assert_status 1
+	assert_line_count 2
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "stderr: $stderr"
+	[ "${stderr_lines[0]}" = "ct-loglist: $T/custom:2: not a JSON object; line skipped" ] || fail "$stderr"
+	[[ ${stderr_lines[1]} == "ct-loglist: $T/custom:3: operator \""*"\": log \"$name\" (log_id \"$id\"): log_id is not the SHA-256 of the key; log skipped" ]] ||
+		fail "$stderr"
+}
+
+# A list that is not JSON, or whose signature does not verify, is
+# refused as a whole, and says so; the other lists are still printed.
+@test "ct-loglist: a refused list does not stop the others" {
+	echo 'not json' >"$T/junk.json"
+	openssl dgst -sha256 -sign "$T/sign.key" -out "$T/junk.sig" "$T/junk.json"
+	jq '.operators[0].name = "Other"' "$T/list.json" >"$T/tampered.json"
+	cp "$T/list.sig" "$T/tampered.sig"
+	run --separate-stderr ct-loglist --key "$T/sign.pem" "$T/junk.json" "$T/tampered.json" "$T/list.json"
+	assert_status 1
+	assert_line_count 3
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "stderr: $stderr"
+	[ "${stderr_lines[0]}" = "ct-loglist: $T/junk.json: not a JSON log list; the whole list is refused" ] || fail "$stderr"
+	[[ ${stderr_lines[1]} == "ct-loglist: $T/tampered.json: signature does not verify"*"the whole list is refused"* ]] ||
+		fail "$stderr"
+	jq -s -e 'all(.operator != "Other")' <<<"$output" >/dev/null || fail "$output"
+}
+
+# A key of 8,000 base64 characters or a long log_id once overflowed a
+# 4,096-byte stack buffer (decoded before its length was checked).
+@test "ct-loglist: a long key or log_id is a bad log, not a crash" {
+	jq --arg k "$(head -c 6000 /dev/zero | base64 -w0)" '.operators[0].logs[0].key = $k' \
+		"$T/list.json" >"$T/longkey.json"
+	run ct-loglist --state all "$T/longkey.json"
+	assert_status 1
+	assert_contains "key longer than 2048 bytes"
+	[ "$(grep -c '^{' <<<"$output")" -eq 3 ] || fail "the good logs: $output"
+	jq --arg i "$(head -c 6000 /dev/zero | base64 -w0)" '.operators[1].logs[0].log_id = $i' \
+		"$T/list.json" >"$T/longid.json"
+	run ct-loglist "$T/longid.json"
+	assert_status 1
+	assert_contains "log_id is not 32 bytes of base64"
+	printf '%s\n' "$(jq -c '.operators[1].logs[0] | .name = .description' "$T/longid.json")" >"$T/longid.ndjson"
+	run ct-loglist --custom "$T/longid.ndjson" "$T/list.json"
+	assert_status 1
+	assert_contains "$T/longid.ndjson:1:"
+	assert_contains "log_id is not 32 bytes of base64"
 }
 
 @test "ct-loglist: custom logs merge, duplicates by log_id once, shards split" {
@@ -138,17 +223,81 @@ PY
 	srv=$!
 	for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/list.json" >/dev/null && break; sleep 0.1; done
 	run ct-loglist --key "$T/sign.pem" "http://127.0.0.1:$port/list.json"
+	assert_status 0
+	assert_line_count 3
+	# not Google's URL: without its signature (404), used with a warning
+	rm "$T/list.sig"
+	run --separate-stderr ct-loglist --key "$T/sign.pem" "http://127.0.0.1:$port/list.json"
 	kill "$srv"
 	assert_status 0
 	assert_line_count 3
+	[ "$stderr" = "ct-loglist: http://127.0.0.1:$port/list.json: warning: no signature (http://127.0.0.1:$port/list.sig); the list is used unverified" ] ||
+		fail "$stderr"
+}
+
+# Google's lists are always signed: from Google's URLs a list without its
+# signature (404) is refused unless --no-verify; it used to be used with
+# no word. Offline, Google's URL is fetched through tests/lib/urlproxy.py
+# on 127.0.0.1 (http_proxy), which answers for any host from files, so
+# ct-loglist sees and judges the real URL; nothing leaves 127.0.0.1.
+@test "ct-loglist: Google's URL without its signature is refused" {
+	local g=http://www.gstatic.com/ct/log_list/v3/log_list.json
+	local d=$T/px/www.gstatic.com/ct/log_list/v3
+	mkdir -p "$d" "$T/px/example.test/ct/log_list/v3"
+	cp "$T/list.json" "$d/log_list.json"
+	cp "$T/list.json" "$T/px/example.test/ct/log_list/v3/log_list.json"
+	port=$(free_port)
+	python3 "$CT_TOP/tests/lib/urlproxy.py" "$T/px" "$port" 2>/dev/null &
+	echo $! >>"$T/pids"
+	unset no_proxy NO_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
+	export http_proxy=http://127.0.0.1:$port
+	for _ in $(seq 50); do curl -fs -o /dev/null "$g" && break; sleep 0.1; done
+	run --separate-stderr ct-loglist --key "$T/sign.pem" "$g"
+	assert_status 1
+	[ -z "$output" ] || fail "printed: $output"
+	[ "$stderr" = "ct-loglist: $g: no signature (${g%.json}.sig), and Google signs all its lists; the whole list is refused (--no-verify to use it anyway)" ] ||
+		fail "$stderr"
+	grep -qx "${g%.json}.sig" "$T/px/requests" || fail "the proxy was not asked: $(cat "$T/px/requests")"
+	# the same place spelt otherwise is Google's all the same
+	run ct-loglist --key "$T/sign.pem" "http://WWW.GStatic.com./ct/x/../log_list/v3/log_list.json"
+	assert_status 1
+	assert_contains "Google signs all its lists"
+	# the user says otherwise
+	run --separate-stderr ct-loglist --key "$T/sign.pem" --no-verify "$g"
+	assert_status 0
+	assert_line_count 3
+	[ "$stderr" = "ct-loglist: $g: warning: no signature (${g%.json}.sig); used unverified (--no-verify)" ] ||
+		fail "$stderr"
+	# Google's path on another host, or Google's host as a user name,
+	# is not Google's: a warning only
+	for u in http://example.test/ct/log_list/v3/log_list.json \
+		http://www.gstatic.com@example.test/ct/log_list/v3/log_list.json; do
+		run --separate-stderr ct-loglist --key "$T/sign.pem" "$u"
+		assert_status 0
+		assert_line_count 3
+		[[ $stderr == *"warning: no signature"*"the list is used unverified" ]] || fail "$u: $stderr"
+	done
+	# signed, it verifies in silence
+	cp "$T/list.sig" "$d/log_list.sig"
+	run --separate-stderr ct-loglist --key "$T/sign.pem" "$g"
+	assert_status 0
+	assert_line_count 3
+	[ -z "$stderr" ] || fail "$stderr"
 }
 
 @test "ct-loglist: every list of the fixtures, Google signatures verified" {
 	need_fixtures
 	for f in "$FIX"/loglist/*.json; do
-		run ct-loglist --state all "$f"
-		[ "$status" -eq 0 ] || fail "$f: $output"
+		run --separate-stderr ct-loglist --state all "$f"
+		[ "$status" -eq 0 ] || fail "$f: $output $stderr"
 		[ "${#lines[@]}" -gt 0 ] || fail "$f: no logs"
+		# signed lists verify in silence; the others are used with a word
+		if [ -f "${f%.json}.sig" ]; then
+			[ -z "$stderr" ] || fail "$f: $stderr"
+		else
+			[ "$stderr" = "ct-loglist: $f: warning: no signature (${f%.json}.sig); the list is used unverified" ] ||
+				fail "$f: $stderr"
+		fi
 		jq -e 'has("name") and has("url") and has("log_id") and has("key") and (.type == "rfc6962" or .type == "static")' \
 			<<<"$output" >/dev/null || fail "$f"
 	done
@@ -160,7 +309,8 @@ PY
 	  (.tiled_logs[]? | select(.state | keys[0] | IN("usable","qualified","readonly")) | "static")' "$g" | sort | uniq -c)
 	[ "$(jq -r .type <<<"$output" | sort | uniq -c)" = "$want" ] || fail "$(jq -r .type <<<"$output" | sort | uniq -c) vs $want"
 	# the Google list and Apple's together: each log once
-	run ct-loglist --state all "$g" "$FIX/loglist/apple_current_log_list_v511.json"
+	run --separate-stderr ct-loglist --state all "$g" "$FIX/loglist/apple_current_log_list_v511.json"
+	assert_status 0
 	[ "$(jq -r .log_id <<<"$output" | sort | uniq -d | wc -l)" -eq 0 ] || fail "duplicates"
 	cp "$g" "$T/g.json"
 	cp "${g%.json}.sig" "$T/g.sig"

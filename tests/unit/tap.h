@@ -38,8 +38,9 @@ static inline int tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
-/* Guard-page copy: returns a pointer to n bytes that end exactly at an
- * unreadable page. Free with ct_guard_free(p, n). */
+/* Guard-page copy: returns a pointer to n bytes (a copy of src, or zero
+ * if src is NULL) that end exactly at an unreadable page. Free with
+ * ct_guard_free(p, n). */
 static inline void *ct_guard_copy(const void *src, size_t n)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
@@ -50,9 +51,17 @@ static inline void *ct_guard_copy(const void *src, size_t n)
 		abort();
 	mprotect(m + span - pg, pg, PROT_NONE);
 	unsigned char *p = m + span - pg - n;
-	if (n)
+	if (n && src)
 		memcpy(p, src, n);
 	return p;
+}
+
+/* n writable bytes, zeroed, that end exactly at an unreadable page: an
+ * output buffer a write past the end of crashes. Free with
+ * ct_guard_free(p, n). */
+static inline void *ct_guard_alloc(size_t n)
+{
+	return ct_guard_copy(NULL, n);
 }
 
 static inline void ct_guard_free(void *p, size_t n)

@@ -1,7 +1,6 @@
-/* Unit tests of lib/json and lib/b64. */
+/* Unit tests of lib/json (lib/b64: test_b64.c). */
 #include "tap.h"
 
-#include "b64.h"
 #include "json.h"
 
 static int parses(const char *s)
@@ -82,68 +81,6 @@ static void test_reader(void)
 	ctbuf_free(&b);
 }
 
-static void test_b64(void)
-{
-	struct ctbuf b = CTBUF_INIT;
-	const char *cases[] = { "", "f", "fo", "foo", "foob", "fooba",
-				"foobar" };
-	const char *want[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
-			       "Zm9vYmE=", "Zm9vYmFy" };
-	int good = 1;
-	for (int i = 0; i < 7; i++) {
-		ctbuf_reset(&b);
-		ctb64_encode(&b, cases[i], strlen(cases[i]));
-		uint8_t out[16];
-		long n = ctb64_decode(want[i], strlen(want[i]), out);
-		if (b.len != strlen(want[i]) || (b.len && memcmp(b.p, want[i], b.len)) ||
-		    n != (long)strlen(cases[i]) || (n > 0 && memcmp(out, cases[i], (size_t)n)))
-			good = 0;
-	}
-	ok(good, "RFC 4648 test vectors both ways");
-	uint8_t out[16];
-	ok(ctb64_decode("Zg=", 3, out) == -1, "bad length");
-	ok(ctb64_decode("Zh==", 4, out) == -1, "non-canonical bits");
-	ok(ctb64_decode("Z===", 4, out) == -1, "too much padding");
-	ok(ctb64_decode("Zg==Zg==", 8, out) == -1, "padding in the middle");
-	ok(ctb64_decode("Zm9v\n", 5, out) == -1, "white space");
-	/* Long inputs take the SIMD path: round trips of every length up to
-	 * 300 bytes, output into a buffer that ends at a guard page, and a
-	 * bad character at every position of a 96-character input. */
-	int rt = 1, bad = 1;
-	uint8_t raw[300];
-	for (size_t i = 0; i < sizeof raw; i++)
-		raw[i] = (uint8_t)(i * 131 + 7);
-	for (size_t len = 0; len <= sizeof raw; len++) {
-		ctbuf_reset(&b);
-		ctb64_encode(&b, raw, len);
-		size_t cap = CTB64_DECODED_MAX(b.len);
-		uint8_t *o = ct_guard_copy(raw, cap); /* cap bytes, any */
-		long n = ctb64_decode(b.p, b.len, o);
-		if (n != (long)len || memcmp(o, raw, len))
-			rt = 0;
-		ct_guard_free(o, cap);
-	}
-	ok(rt, "round trips of 0..300 bytes, output against a guard page");
-	ctbuf_reset(&b);
-	ctb64_encode(&b, raw, 72);
-	for (size_t at = 0; at < b.len; at++) {
-		static const char junk[] = "=\n -_.\x80\xff";
-		for (const char *j = junk; *j; j++) {
-			char tmp[96];
-			memcpy(tmp, b.p, 96);
-			tmp[at] = *j;
-			uint8_t o2[72];
-			if (ctb64_decode(tmp, 96, o2) != -1)
-				bad = 0;
-		}
-	}
-	ok(bad, "a bad character anywhere in a long input is refused");
-	ctbuf_reset(&b);
-	cthex_upper(&b, "\x01\xab", 2, ':');
-	ok(b.len == 5 && !memcmp(b.p, "01:AB", 5), "hex upper with colons");
-	ctbuf_free(&b);
-}
-
 static void test_fields(void)
 {
 	const char *names[] = { "log", "index", "leaf_input", "missing" };
@@ -179,6 +116,5 @@ int main(void)
 	test_fields();
 	test_writer();
 	test_reader();
-	test_b64();
 	return tap_done();
 }

@@ -74,7 +74,7 @@ static void subproof(uint64_t m, uint64_t lo, uint64_t hi, int b,
 static int hash_of(const cJSON *j, const char *k, uint8_t out[CTM_HASH])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-	uint8_t tmp[64];
+	uint8_t tmp[CTB64_DECODED_MAX(80)];
 	if (!cJSON_IsString(v) || strlen(v->valuestring) > 80)
 		return -1;
 	long n = ctb64_decode(v->valuestring, strlen(v->valuestring), tmp);
@@ -122,7 +122,7 @@ static int vector(const char *file, int consistency, const char **desc)
 	int bad = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, pr) {
-		uint8_t tmp[64];
+		uint8_t tmp[CTB64_DECODED_MAX(80)];
 		long l = cJSON_IsString(e) && strlen(e->valuestring) < 80
 				 ? ctb64_decode(e->valuestring, strlen(e->valuestring), tmp)
 				 : -1;

@@ -872,7 +872,7 @@ static void handle(struct conn *c, const struct cthttp_req *r)
 		uint64_t ts;
 		size_t hl;
 		const char *hv = cthttp_query(r->target, r->tlen, "hash", &hl);
-		uint8_t want[48];
+		uint8_t want[CTB64_DECODED_MAX(60)];
 		struct ctbuf dec = CTBUF_INIT;
 		/* the hash comes URL-encoded base64 */
 		for (size_t i = 0; hv && i < hl; i++) {

@@ -173,7 +173,7 @@ static void save_state(struct run *r)
 
 int main(int argc, char **argv)
 {
-	struct run r = { .o = { "sha256", NULL, 300, 500000, 0, 0 } };
+	struct run r = { .o = { .key = "sha256", .ttl = 300, .capacity = 500000 } };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &r.o);
 	const char *path = !strcmp(r.o.key, "sha256") ? "data.leaf_cert.sha256"

@@ -37,7 +37,10 @@ static void print_help(const struct ct_cli *c)
 			 o->letter ? "-" : "", o->letter ? o->letter : ' ',
 			 o->letter ? ", " : "  ", o->name, o->arg ? " " : "",
 			 o->arg ? o->arg : "");
-		printf("  %-28s %s\n", o->letter ? left : left + 1, o->help);
+		printf("  %-28s %s", o->letter ? left : left + 1, o->help);
+		if (o->def)
+			printf(" (default %s)", *o->def ? o->def : "none");
+		printf("\n");
 	}
 	printf("  %-28s %s\n", "-h, --help", "show this help and exit");
 	printf("  %-28s %s\n", "-V, --version",
@@ -80,6 +83,9 @@ int ct_cli_parse(const struct ct_cli *c, int argc, char **argv,
 	memcpy(so + sn, "hV", 3);
 
 	int ch, bad = 0;
+	for (size_t i = 0; i < c->nopts; i++)
+		if (c->opts[i].def && cb(ctx, (int)i, c->opts[i].def) < 0)
+			bad = 1;
 	opterr = 0;
 	for (;;) {
 		ch = getopt_long(argc, argv, so, lo, NULL);

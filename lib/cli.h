@@ -1,5 +1,8 @@
 /* cli: one option table per command drives getopt_long, --help and the
- * man page check; --help and --version are added to every table. */
+ * man page check; --help and --version are added to every table. The
+ * table is indexed by an enum of option ids, and holds each option's
+ * default: the one place defaults are set (through the same callback as
+ * the command line) and printed from. */
 #ifndef CT_CLI_H
 #define CT_CLI_H
 
@@ -12,6 +15,7 @@ struct ct_opt {
 	int letter;       /* short option letter, or 0 for none */
 	const char *arg;  /* argument name, NULL when it takes none */
 	const char *help; /* one line */
+	const char *def;  /* default value, as on the command line, or NULL */
 };
 
 struct ct_cli {
@@ -21,9 +25,10 @@ struct ct_cli {
 	size_t nopts;
 };
 
-/* Parse argv. For every option found, cb(ctx, index into opts, optarg)
- * is called; cb returns 0, or -1 after reporting a bad value (then the
- * program exits 2). --help and --version print to stdout and exit 0
+/* Parse argv. First cb(ctx, index into opts, def) is called for every
+ * option with a default, in table order; then for every option found,
+ * cb(ctx, index into opts, optarg); cb returns 0, or -1 after reporting
+ * a bad value (then the program exits 2). --help and --version print to stdout and exit 0
  * (2 if stdout cannot be written); an unknown option exits 2. Returns the
  * index of the first operand. Sets the program name for messages. */
 int ct_cli_parse(const struct ct_cli *c, int argc, char **argv,

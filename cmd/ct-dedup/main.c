@@ -25,15 +25,25 @@ struct opts {
 	int stats, unbuffered;
 };
 
-static const struct ct_opt opt_table[] = {
-	{ "key", 'k', "KEY",
-	  "sha256 (default), tbs, or a dotted JSON path" },
-	{ "ttl", 't', "DURATION", "window, e.g. 300s, 10m (default 300s)" },
-	{ "capacity", 'c', "N", "most keys held (default 500000)" },
-	{ "state", 's', "FILE", "load the window at start, save it at exit" },
-	{ "stats", 0, NULL, "print the counters on stderr at exit" },
-	{ "unbuffered", 'u', NULL, "flush after every line" },
-	{ "forget-newest", 0, "N", "load the state without its newest N keys (after an unclean stop)" },
+enum opt_id {
+	O_KEY,
+	O_TTL,
+	O_CAPACITY,
+	O_STATE,
+	O_STATS,
+	O_UNBUFFERED,
+	O_FORGET_NEWEST,
+	O_NOPTS
+};
+
+static const struct ct_opt opt_table[O_NOPTS] = {
+	[O_KEY] = { "key", 'k', "KEY", "sha256, tbs, or a dotted JSON path", "sha256" },
+	[O_TTL] = { "ttl", 't', "DURATION", "window, e.g. 300s, 10m", "300s" },
+	[O_CAPACITY] = { "capacity", 'c', "N", "most keys held", "500000" },
+	[O_STATE] = { "state", 's', "FILE", "load the window at start, save it at exit", NULL },
+	[O_STATS] = { "stats", 0, NULL, "print the counters on stderr at exit", NULL },
+	[O_UNBUFFERED] = { "unbuffered", 'u', NULL, "flush after every line", NULL },
+	[O_FORGET_NEWEST] = { "forget-newest", 0, "N", "load the state without its newest N keys (after an unclean stop)", NULL },
 };
 
 static const struct ct_cli cli = {
@@ -47,8 +57,8 @@ static int on_opt(void *ctx, int idx, const char *arg)
 {
 	struct opts *o = ctx;
 	switch (idx) {
-	case 0: o->key = arg; break;
-	case 1: {
+	case O_KEY: o->key = arg; break;
+	case O_TTL: {
 		uint64_t ms = ct_cli_duration_ms("ttl", arg);
 		if (ms < 1000 || ms > 3650ULL * 86400 * 1000)
 			ct_usage_error("--ttl: '%s' is out of range (1s to "
@@ -56,13 +66,13 @@ static int on_opt(void *ctx, int idx, const char *arg)
 		o->ttl = ms / 1000;
 		break;
 	}
-	case 2:
+	case O_CAPACITY:
 		o->capacity = ct_cli_u64("capacity", arg, 1, 1u << 30);
 		break;
-	case 3: o->state = arg; break;
-	case 4: o->stats = 1; break;
-	case 5: o->unbuffered = 1; break;
-	case 6: o->forget = ct_cli_u64("forget-newest", arg, 0, 1ULL << 32); break;
+	case O_STATE: o->state = arg; break;
+	case O_STATS: o->stats = 1; break;
+	case O_UNBUFFERED: o->unbuffered = 1; break;
+	case O_FORGET_NEWEST: o->forget = ct_cli_u64("forget-newest", arg, 0, 1ULL << 32); break;
 	}
 	return 0;
 }
@@ -173,7 +183,7 @@ static void save_state(struct run *r)
 
 int main(int argc, char **argv)
 {
-	struct run r = { .o = { .key = "sha256", .ttl = 300, .capacity = 500000 } };
+	struct run r = { 0 };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &r.o);
 	const char *path = !strcmp(r.o.key, "sha256") ? "data.leaf_cert.sha256"

@@ -44,29 +44,55 @@ int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static const struct ct_opt opt_table[] = {
-	{ "logs", 'l', "FILE", "log records to fetch (default: standard input)" },
-	{ "follow", 'F', NULL, "keep polling for new entries" },
-	{ "poll", 0, "DURATION", "pause between get-sth polls in --follow (default 10s)" },
-	{ "start", 0, "N", "first index to fetch (a backfill)" },
-	{ "end", 0, "N", "last index to fetch, inclusive" },
-	{ "state-dir", 's', "DIR", "resume from and save one state file per log" },
-	{ "from-start", 0, NULL, "a log without state starts at index 0, not the head" },
-	{ "batch", 'b', "N", "entries asked for per get-entries (default 256)" },
-	{ "max-tries", 0, "N", "give up a log after N failed tries in a row (default 0: never)" },
-	{ "stats", 0, "FILE", "write per-log health as JSON to FILE (atomically, every 5 s)" },
-	{ "unbuffered", 'u', NULL, "flush after every record" },
-	{ "backoff", 0, "DURATION", "first retry delay, doubling to 5 min (default 1s)" },
-	{ "timeout", 0, "DURATION", "give up a request after this long (default 60s)" },
-	{ "rate", 0, "N", "at most N requests per second to each log (default 10, 0: no limit)" },
-	{ "operator-rate", 0, "N", "at most N requests per second to each operator's logs (default 0: no limit)" },
-	{ "breaker", 0, "N", "after N failures in a row a log is unhealthy and rests (default 5)" },
-	{ "breaker-wait", 0, "DURATION", "how long an unhealthy log rests between probes (default 1m)" },
-	{ "quiet", 'q', NULL, "no progress line on a terminal" },
-	{ "bad-signature", 0, "ACTION", "stop (default) or warn on a head with a bad signature" },
-	{ "issuer-cache", 0, "N", "issuers kept for static-ct-api logs (default 10000)" },
-	{ "rewind", 0, "N", "start N entries before a state file's index (after an unclean stop)" },
-	{ "rewind-to", 0, "FILE", "start after the last index handed on, as FILE of ct-serve says (else rewind)" },
+enum opt_id {
+	O_LOGS,
+	O_FOLLOW,
+	O_POLL,
+	O_START,
+	O_END,
+	O_STATE_DIR,
+	O_FROM_START,
+	O_BATCH,
+	O_MAX_TRIES,
+	O_STATS,
+	O_UNBUFFERED,
+	O_BACKOFF,
+	O_TIMEOUT,
+	O_RATE,
+	O_OPERATOR_RATE,
+	O_BREAKER,
+	O_BREAKER_WAIT,
+	O_QUIET,
+	O_BAD_SIGNATURE,
+	O_ISSUER_CACHE,
+	O_REWIND,
+	O_REWIND_TO,
+	O_NOPTS
+};
+
+static const struct ct_opt opt_table[O_NOPTS] = {
+	[O_LOGS] = { "logs", 'l', "FILE", "log records to fetch (none: standard input)", NULL },
+	[O_FOLLOW] = { "follow", 'F', NULL, "keep polling for new entries", NULL },
+	[O_POLL] = { "poll", 0, "DURATION", "pause between get-sth polls in --follow", "10s" },
+	[O_START] = { "start", 0, "N", "first index to fetch (a backfill)", NULL },
+	[O_END] = { "end", 0, "N", "last index to fetch, inclusive", NULL },
+	[O_STATE_DIR] = { "state-dir", 's', "DIR", "resume from and save one state file per log", NULL },
+	[O_FROM_START] = { "from-start", 0, NULL, "a log without state starts at index 0, not the head", NULL },
+	[O_BATCH] = { "batch", 'b', "N", "entries asked for per get-entries", "256" },
+	[O_MAX_TRIES] = { "max-tries", 0, "N", "give up a log after N failed tries in a row (0: never)", "0" },
+	[O_STATS] = { "stats", 0, "FILE", "write per-log health as JSON to FILE (atomically, every 5 s)", NULL },
+	[O_UNBUFFERED] = { "unbuffered", 'u', NULL, "flush after every record", NULL },
+	[O_BACKOFF] = { "backoff", 0, "DURATION", "first retry delay, doubling to 5 min", "1s" },
+	[O_TIMEOUT] = { "timeout", 0, "DURATION", "give up a request after this long", "60s" },
+	[O_RATE] = { "rate", 0, "N", "at most N requests per second to each log (0: no limit)", "20" },
+	[O_OPERATOR_RATE] = { "operator-rate", 0, "N", "at most N requests per second to each operator's logs (0: no limit)", "0" },
+	[O_BREAKER] = { "breaker", 0, "N", "after N failures in a row a log is unhealthy and rests", "5" },
+	[O_BREAKER_WAIT] = { "breaker-wait", 0, "DURATION", "how long an unhealthy log rests between probes", "1m" },
+	[O_QUIET] = { "quiet", 'q', NULL, "no progress line on a terminal", NULL },
+	[O_BAD_SIGNATURE] = { "bad-signature", 0, "ACTION", "stop or warn on a head with a bad signature", "stop" },
+	[O_ISSUER_CACHE] = { "issuer-cache", 0, "N", "issuers kept for static-ct-api logs", "10000" },
+	[O_REWIND] = { "rewind", 0, "N", "start N entries before a state file's index (after an unclean stop)", "0" },
+	[O_REWIND_TO] = { "rewind-to", 0, "FILE", "start after the last index handed on, as FILE of ct-serve says (else rewind)", NULL },
 };
 
 static const struct ct_cli cli = {
@@ -81,36 +107,35 @@ static int on_opt(void *ctx, int idx, const char *arg)
 {
 	struct opts *o = ctx;
 	switch (idx) {
-	case 0: o->logs = arg; break;
-	case 1: o->follow = 1; break;
-	case 2: o->poll_ms = ct_cli_duration_ms("poll", arg); break;
-	case 3: o->start = ct_cli_u64("start", arg, 0, UINT64_MAX >> 2); o->has_start = 1; break;
-	case 4: o->end = ct_cli_u64("end", arg, 0, UINT64_MAX >> 2); o->has_end = 1; break;
-	case 5: o->state_dir = arg; break;
-	case 6: o->from_start = 1; break;
-	case 7: o->batch = ct_cli_u64("batch", arg, 1, 100000); break;
-	case 8: o->max_tries = ct_cli_u64("max-tries", arg, 0, 1000000); break;
-	case 9: o->stats = arg; break;
-	case 10: o->unbuffered = 1; break;
-	case 11: o->backoff_ms = ct_cli_duration_ms("backoff", arg); break;
-	case 12: o->timeout_ms = ct_cli_duration_ms("timeout", arg);
+	case O_LOGS: o->logs = arg; break;
+	case O_FOLLOW: o->follow = 1; break;
+	case O_POLL: o->poll_ms = ct_cli_duration_ms("poll", arg); break;
+	case O_START: o->start = ct_cli_u64("start", arg, 0, UINT64_MAX >> 2); o->has_start = 1; break;
+	case O_END: o->end = ct_cli_u64("end", arg, 0, UINT64_MAX >> 2); o->has_end = 1; break;
+	case O_STATE_DIR: o->state_dir = arg; break;
+	case O_FROM_START: o->from_start = 1; break;
+	case O_BATCH: o->batch = ct_cli_u64("batch", arg, 1, 100000); break;
+	case O_MAX_TRIES: o->max_tries = ct_cli_u64("max-tries", arg, 0, 1000000); break;
+	case O_STATS: o->stats = arg; break;
+	case O_UNBUFFERED: o->unbuffered = 1; break;
+	case O_BACKOFF: o->backoff_ms = ct_cli_duration_ms("backoff", arg); break;
+	case O_TIMEOUT: o->timeout_ms = ct_cli_duration_ms("timeout", arg);
 		if (!o->timeout_ms)
 			ct_usage_error("--timeout must be more than 0");
 		break;
-	case 13: o->rate = (double)ct_cli_u64("rate", arg, 0, 1000000); break;
-	case 14: o->op_rate = (double)ct_cli_u64("operator-rate", arg, 0, 1000000); break;
-	case 15: o->breaker = ct_cli_u64("breaker", arg, 1, 1000000); break;
-	case 16: o->breaker_ms = ct_cli_duration_ms("breaker-wait", arg); break;
-	case 17: o->quiet = 1; break;
-	case 18:
-		if (!strcmp(arg, "warn"))
-			o->sig_warn = 1;
-		else if (strcmp(arg, "stop"))
+	case O_RATE: o->rate = (double)ct_cli_u64("rate", arg, 0, 1000000); break;
+	case O_OPERATOR_RATE: o->op_rate = (double)ct_cli_u64("operator-rate", arg, 0, 1000000); break;
+	case O_BREAKER: o->breaker = ct_cli_u64("breaker", arg, 1, 1000000); break;
+	case O_BREAKER_WAIT: o->breaker_ms = ct_cli_duration_ms("breaker-wait", arg); break;
+	case O_QUIET: o->quiet = 1; break;
+	case O_BAD_SIGNATURE:
+		o->sig_warn = !strcmp(arg, "warn");
+		if (!o->sig_warn && strcmp(arg, "stop"))
 			ct_usage_error("--bad-signature: stop or warn, not '%s'", arg);
 		break;
-	case 19: o->issuer_cache = ct_cli_u64("issuer-cache", arg, 16, 10000000); break;
-	case 20: o->rewind = ct_cli_u64("rewind", arg, 0, 1ULL << 40); break;
-	case 21: o->rewind_to = arg; break;
+	case O_ISSUER_CACHE: o->issuer_cache = ct_cli_u64("issuer-cache", arg, 16, 10000000); break;
+	case O_REWIND: o->rewind = ct_cli_u64("rewind", arg, 0, 1ULL << 40); break;
+	case O_REWIND_TO: o->rewind_to = arg; break;
 	}
 	return 0;
 }
@@ -944,9 +969,7 @@ static void progress(const struct opts *o, struct log *logs, size_t n,
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .batch = 256, .poll_ms = 10000, .backoff_ms = 1000,
-			  .timeout_ms = 60000, .breaker = 5, .breaker_ms = 60000,
-			  .rate = 20, .issuer_cache = 10000 };
+	struct opts o = { 0 };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &o);
 	if (i != argc)

@@ -54,17 +54,31 @@ struct opts {
 	int tsv, no_verify, require_sig;
 };
 
-static const struct ct_opt opt_table[] = {
-	{ "state", 's', "LIST", "states to keep (default usable,qualified,readonly; all)" },
-	{ "operator", 'o', "GLOB", "keep logs whose operator matches (case-insensitive)" },
-	{ "type", 0, "TYPE", "rfc6962 or static" },
-	{ "name", 'n', "GLOB", "keep logs whose name matches (case-insensitive)" },
-	{ "custom", 'c', "FILE", "add logs from a file of log records (repeatable)" },
-	{ "shard", 0, "I/N", "keep shard I of N (0-based, by log_id)" },
-	{ "format", 'f', "FORMAT", "json (default) or tsv" },
-	{ "key", 0, "FILE", "verify signatures with this PEM key instead of Google's" },
-	{ "no-verify", 0, NULL, "use a list whose signature fails or, from Google, is missing (warns)" },
-	{ "require-signature", 0, NULL, "refuse any list that comes without a signature" },
+enum opt_id {
+	O_STATE,
+	O_OPERATOR,
+	O_TYPE,
+	O_NAME,
+	O_CUSTOM,
+	O_SHARD,
+	O_FORMAT,
+	O_KEY,
+	O_NO_VERIFY,
+	O_REQUIRE_SIGNATURE,
+	O_NOPTS
+};
+
+static const struct ct_opt opt_table[O_NOPTS] = {
+	[O_STATE] = { "state", 's', "LIST", "states to keep (all: every state)", "usable,qualified,readonly" },
+	[O_OPERATOR] = { "operator", 'o', "GLOB", "keep logs whose operator matches (case-insensitive)", NULL },
+	[O_TYPE] = { "type", 0, "TYPE", "rfc6962 or static", NULL },
+	[O_NAME] = { "name", 'n', "GLOB", "keep logs whose name matches (case-insensitive)", NULL },
+	[O_CUSTOM] = { "custom", 'c', "FILE", "add logs from a file of log records (repeatable)", NULL },
+	[O_SHARD] = { "shard", 0, "I/N", "keep shard I of N (0-based, by log_id)", NULL },
+	[O_FORMAT] = { "format", 'f', "FORMAT", "json or tsv", "json" },
+	[O_KEY] = { "key", 0, "FILE", "verify signatures with this PEM key instead of Google's", NULL },
+	[O_NO_VERIFY] = { "no-verify", 0, NULL, "use a list whose signature fails or, from Google, is missing (warns)", NULL },
+	[O_REQUIRE_SIGNATURE] = { "require-signature", 0, NULL, "refuse any list that comes without a signature", NULL },
 };
 
 static const struct ct_cli cli = {
@@ -81,20 +95,20 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	struct opts *o = ctx;
 	char *e;
 	switch (idx) {
-	case 0: o->states = arg; break;
-	case 1: o->operator_glob = arg; break;
-	case 2:
+	case O_STATE: o->states = arg; break;
+	case O_OPERATOR: o->operator_glob = arg; break;
+	case O_TYPE:
 		if (strcmp(arg, "rfc6962") && strcmp(arg, "static"))
 			ct_usage_error("--type: '%s' is not rfc6962 or static", arg);
 		o->type = arg;
 		break;
-	case 3: o->name_glob = arg; break;
-	case 4:
+	case O_NAME: o->name_glob = arg; break;
+	case O_CUSTOM:
 		if (o->ncustom == MAXLISTS)
 			ct_usage_error("too many --custom files");
 		o->custom[o->ncustom++] = arg;
 		break;
-	case 5: {
+	case O_SHARD: {
 		unsigned long i = strtoul(arg, &e, 10), n;
 		if (e == arg || *e != '/')
 			ct_usage_error("--shard: '%s' is not I/N", arg);
@@ -107,15 +121,14 @@ static int on_opt(void *ctx, int idx, const char *arg)
 		o->shard_n = (unsigned)n;
 		break;
 	}
-	case 6:
-		if (!strcmp(arg, "tsv"))
-			o->tsv = 1;
-		else if (strcmp(arg, "json"))
+	case O_FORMAT:
+		o->tsv = !strcmp(arg, "tsv");
+		if (!o->tsv && strcmp(arg, "json"))
 			ct_usage_error("--format: '%s' is not json or tsv", arg);
 		break;
-	case 7: o->keyfile = arg; break;
-	case 8: o->no_verify = 1; break;
-	case 9: o->require_sig = 1; break;
+	case O_KEY: o->keyfile = arg; break;
+	case O_NO_VERIFY: o->no_verify = 1; break;
+	case O_REQUIRE_SIGNATURE: o->require_sig = 1; break;
 	}
 	return 0;
 }
@@ -674,7 +687,7 @@ static void print_log(struct ctout *out, const struct opts *o,
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .states = "usable,qualified,readonly" };
+	struct opts o = { 0 };
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &o);
 	curl_global_init(CURL_GLOBAL_DEFAULT);

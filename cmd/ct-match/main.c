@@ -26,15 +26,26 @@ struct opts {
 	int invert, count, annotate, unbuffered;
 };
 
-static const struct ct_opt opt_table[] = {
-	{ "file", 'f', "FILE", "watchlist file, one item per line (repeatable)" },
-	{ "watch", 'e', "ITEM", "one watch item (repeatable)" },
-	{ "field", 0, "PATH",
-	  "array of names to match (default data.leaf_cert.all_domains)" },
-	{ "invert", 'v', NULL, "keep the records that do not match" },
-	{ "count", 'c', NULL, "print only the number of records kept" },
-	{ "annotate", 'a', NULL, "add the matching item and name to each record" },
-	{ "unbuffered", 'u', NULL, "flush after every record" },
+enum opt_id {
+	O_FILE,
+	O_WATCH,
+	O_FIELD,
+	O_INVERT,
+	O_COUNT,
+	O_ANNOTATE,
+	O_UNBUFFERED,
+	O_NOPTS
+};
+
+static const struct ct_opt opt_table[O_NOPTS] = {
+	[O_FILE] = { "file", 'f', "FILE", "watchlist file, one item per line (repeatable)", NULL },
+	[O_WATCH] = { "watch", 'e', "ITEM", "one watch item (repeatable)", NULL },
+	[O_FIELD] = { "field", 0, "PATH", "array of names to match (domains-only records too by default)",
+		      "data.leaf_cert.all_domains" },
+	[O_INVERT] = { "invert", 'v', NULL, "keep the records that do not match", NULL },
+	[O_COUNT] = { "count", 'c', NULL, "print only the number of records kept", NULL },
+	[O_ANNOTATE] = { "annotate", 'a', NULL, "add the matching item and name to each record", NULL },
+	[O_UNBUFFERED] = { "unbuffered", 'u', NULL, "flush after every record", NULL },
 };
 
 static const struct ct_cli cli = {
@@ -48,21 +59,21 @@ static int on_opt(void *ctx, int idx, const char *arg)
 {
 	struct opts *o = ctx;
 	switch (idx) {
-	case 0:
+	case O_FILE:
 		if (o->nfiles == MAXLISTS)
 			ct_usage_error("too many --file options");
 		o->files[o->nfiles++] = arg;
 		break;
-	case 1:
+	case O_WATCH:
 		if (o->nitems == MAXLISTS)
 			ct_usage_error("too many --watch options (use --file)");
 		o->items[o->nitems++] = arg;
 		break;
-	case 2: o->field = arg; break;
-	case 3: o->invert = 1; break;
-	case 4: o->count = 1; break;
-	case 5: o->annotate = 1; break;
-	case 6: o->unbuffered = 1; break;
+	case O_FIELD: o->field = arg; break;
+	case O_INVERT: o->invert = 1; break;
+	case O_COUNT: o->count = 1; break;
+	case O_ANNOTATE: o->annotate = 1; break;
+	case O_UNBUFFERED: o->unbuffered = 1; break;
 	}
 	return 0;
 }
@@ -134,7 +145,7 @@ static long match_line(struct run *r, const char *line, size_t len,
 {
 	struct ct_bytes v;
 	int k = ctndkey_find(line, len, &r->path, &v);
-	if (k != CTNDKEY_OTHER && !r->o.field)
+	if (k != CTNDKEY_OTHER && r->o.field == opt_table[O_FIELD].def)
 		k = ctndkey_find(line, len, &r->alt, &v); /* dns_entries */
 	if (k != CTNDKEY_OTHER)
 		return -1;
@@ -234,8 +245,7 @@ int main(int argc, char **argv)
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &r.o);
 	if (!r.o.nfiles && !r.o.nitems)
 		ct_usage_error("no watchlist: give --file FILE or --watch ITEM");
-	if (ctndkey_compile(&r.path, r.o.field ? r.o.field
-					       : "data.leaf_cert.all_domains") < 0)
+	if (ctndkey_compile(&r.path, r.o.field) < 0)
 		ct_usage_error("--field: '%s' is not a dotted path", r.o.field);
 	ctndkey_compile(&r.alt, "data");
 	r.w = load_list(&r.o);

@@ -28,15 +28,25 @@ struct opts {
 	uint64_t start;
 };
 
-static const struct ct_opt opt_table[] = {
-	{ "format", 'f', "FORMAT", "full (default), lite or domains" },
-	{ "errors", 0, "MODE",
-	  "text (default: stderr only) or json (also an error record)" },
-	{ "unbuffered", 'u', NULL, "flush after every record" },
-	{ "log", 0, "URL", "log URL for raw get-entries input" },
-	{ "log-name", 0, "NAME", "log name for raw get-entries input" },
-	{ "log-type", 0, "TYPE", "rfc6962 (default) or static, raw input" },
-	{ "start", 0, "N", "index of the first raw get-entries entry" },
+enum opt_id {
+	O_FORMAT,
+	O_ERRORS,
+	O_UNBUFFERED,
+	O_LOG,
+	O_LOG_NAME,
+	O_LOG_TYPE,
+	O_START,
+	O_NOPTS
+};
+
+static const struct ct_opt opt_table[O_NOPTS] = {
+	[O_FORMAT] = { "format", 'f', "FORMAT", "full, lite or domains", "full" },
+	[O_ERRORS] = { "errors", 0, "MODE", "text (stderr only) or json (also an error record)", "text" },
+	[O_UNBUFFERED] = { "unbuffered", 'u', NULL, "flush after every record", NULL },
+	[O_LOG] = { "log", 0, "URL", "log URL for raw get-entries input", NULL },
+	[O_LOG_NAME] = { "log-name", 0, "NAME", "log name for raw get-entries input", NULL },
+	[O_LOG_TYPE] = { "log-type", 0, "TYPE", "rfc6962 or static, raw input", "rfc6962" },
+	[O_START] = { "start", 0, "N", "index of the first raw get-entries entry", "0" },
 };
 
 static const struct ct_cli cli = {
@@ -50,7 +60,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 {
 	struct opts *o = ctx;
 	switch (idx) {
-	case 0:
+	case O_FORMAT:
 		if (!strcmp(arg, "full"))
 			o->format = FMT_FULL;
 		else if (!strcmp(arg, "lite"))
@@ -62,22 +72,22 @@ static int on_opt(void *ctx, int idx, const char *arg)
 			ct_usage_error("--format: '%s' is not full, lite or "
 				       "domains", arg);
 		break;
-	case 1:
+	case O_ERRORS:
 		if (strcmp(arg, "text") && strcmp(arg, "json"))
 			ct_usage_error("--errors: '%s' is not text or json",
 				       arg);
 		o->errors_json = !strcmp(arg, "json");
 		break;
-	case 2: o->unbuffered = 1; break;
-	case 3: o->log = arg; break;
-	case 4: o->log_name = arg; break;
-	case 5:
+	case O_UNBUFFERED: o->unbuffered = 1; break;
+	case O_LOG: o->log = arg; break;
+	case O_LOG_NAME: o->log_name = arg; break;
+	case O_LOG_TYPE:
 		if (strcmp(arg, "rfc6962") && strcmp(arg, "static"))
 			ct_usage_error("--log-type: '%s' is not rfc6962 or "
 				       "static", arg);
 		o->log_type = arg;
 		break;
-	case 6: o->start = ct_cli_u64("start", arg, 0, UINT64_MAX); break;
+	case O_START: o->start = ct_cli_u64("start", arg, 0, UINT64_MAX); break;
 	}
 	return 0;
 }

@@ -181,31 +181,56 @@ static int64_t now_ms(void)
 
 /* ---- options ---------------------------------------------------------- */
 
-static const struct ct_opt opt_table[] = {
-	{ "listen", 'l', "ADDR", "HTTP/WebSocket/SSE address (default 127.0.0.1:8080)" },
-	{ "tcp", 0, "ADDR", "raw TCP address for the lite stream" },
-	{ "tcp-full", 0, "ADDR", "raw TCP address for the full stream" },
-	{ "tcp-domains", 0, "ADDR", "raw TCP address for the domains stream" },
-	{ "token", 't', "TOKEN", "accept this bearer token (repeatable); none: open" },
-	{ "auth-header", 0, "NAME", "header carrying the token (default Authorization)" },
-	{ "heartbeat", 0, "DURATION", "heartbeat and ping interval when idle (default 15s)" },
-	{ "queue", 0, "BYTES", "per-client queue limit before skipping (default 4194304)" },
-	{ "write-timeout", 0, "DURATION", "disconnect a client stuck this long (default 30s)" },
-	{ "max-clients", 0, "N", "most clients at once (default 10000)" },
-	{ "exit-on-eof", 0, NULL, "exit when standard input ends (default: keep serving)" },
-	{ "max-per-ip", 0, "N", "most clients from one address (default 100, 0: no limit)" },
-	{ "accept-rate", 0, "N", "new connections per second, bursts of N (default 0: no limit)" },
-	{ "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)" },
-	{ "fetch-stats", 0, "FILE", "serve the per-log status file of ct-fetch at /api/logs" },
-	{ "wait-for-client", 0, NULL, "read no input until a first client subscribes" },
-	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
-	{ "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (default 1000, 0: none)" },
-	{ "config", 'c', "FILE", "settings as key = value lines; reread on SIGHUP and on change" },
-	{ "deflate", 0, "LEVEL", "permessage-deflate level 1-9 for clients that offer it (default 1, 0: off)" },
-	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this PEM certificate chain" },
-	{ "tls-key", 0, "FILE", "its PEM private key (default: in the certificate file)" },
+enum opt_id {
+	O_LISTEN,
+	O_TCP,
+	O_TCP_FULL,
+	O_TCP_DOMAINS,
+	O_TOKEN,
+	O_AUTH_HEADER,
+	O_HEARTBEAT,
+	O_QUEUE,
+	O_WRITE_TIMEOUT,
+	O_MAX_CLIENTS,
+	O_EXIT_ON_EOF,
+	O_MAX_PER_IP,
+	O_ACCEPT_RATE,
+	O_TRUSTED_PROXY,
+	O_FETCH_STATS,
+	O_WAIT_FOR_CLIENT,
+	O_BACKPRESSURE,
+	O_RECENT,
+	O_CONFIG,
+	O_DEFLATE,
+	O_TLS_CERT,
+	O_TLS_KEY,
+	O_NOPTS
 };
-#define OPT_CONFIG 18
+
+static const struct ct_opt opt_table[O_NOPTS] = {
+	[O_LISTEN] = { "listen", 'l', "ADDR", "HTTP/WebSocket/SSE address", "127.0.0.1:8080" },
+	[O_TCP] = { "tcp", 0, "ADDR", "raw TCP address for the lite stream", NULL },
+	[O_TCP_FULL] = { "tcp-full", 0, "ADDR", "raw TCP address for the full stream", NULL },
+	[O_TCP_DOMAINS] = { "tcp-domains", 0, "ADDR", "raw TCP address for the domains stream", NULL },
+	[O_TOKEN] = { "token", 't', "TOKEN", "accept this bearer token (repeatable); none: open", NULL },
+	[O_AUTH_HEADER] = { "auth-header", 0, "NAME", "header carrying the token", "Authorization" },
+	[O_HEARTBEAT] = { "heartbeat", 0, "DURATION", "heartbeat and ping interval when idle", "15s" },
+	[O_QUEUE] = { "queue", 0, "BYTES", "per-client queue limit before skipping", "4194304" },
+	[O_WRITE_TIMEOUT] = { "write-timeout", 0, "DURATION", "disconnect a client stuck this long", "30s" },
+	[O_MAX_CLIENTS] = { "max-clients", 0, "N", "most clients at once", "10000" },
+	[O_EXIT_ON_EOF] = { "exit-on-eof", 0, NULL, "exit when standard input ends (else keep serving)", NULL },
+	[O_MAX_PER_IP] = { "max-per-ip", 0, "N", "most clients from one address (0: no limit)", "100" },
+	[O_ACCEPT_RATE] = { "accept-rate", 0, "N", "new connections per second, bursts of N (0: no limit)", "0" },
+	[O_TRUSTED_PROXY] = { "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)", NULL },
+	[O_FETCH_STATS] = { "fetch-stats", 0, "FILE", "serve the per-log status file of ct-fetch at /api/logs", NULL },
+	[O_WAIT_FOR_CLIENT] = { "wait-for-client", 0, NULL, "read no input until a first client subscribes", NULL },
+	[O_BACKPRESSURE] = { "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)", "0" },
+	[O_RECENT] = { "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (0: none)", "1000" },
+	[O_CONFIG] = { "config", 'c', "FILE", "settings as key = value lines; reread on SIGHUP and on change", NULL },
+	[O_DEFLATE] = { "deflate", 0, "LEVEL", "permessage-deflate level 1-9 for clients that offer it (0: off)", "1" },
+	[O_TLS_CERT] = { "tls-cert", 0, "FILE", "serve HTTPS and WSS with this PEM certificate chain", NULL },
+	[O_TLS_KEY] = { "tls-key", 0, "FILE", "its PEM private key (none: in the certificate file)", NULL },
+};
 
 static const struct ct_cli cli = {
 	"[options] < certificate-records",
@@ -214,17 +239,9 @@ static const struct ct_cli cli = {
 	opt_table, sizeof opt_table / sizeof opt_table[0]
 };
 
-static const struct opts defaults = {
-	.listen = "127.0.0.1:8080",
-	.auth_header = "Authorization",
-	.heartbeat_ms = 15000,
-	.queue_bytes = 4u << 20,
-	.write_timeout_ms = 30000,
-	.max_clients = 10000,
-	.max_per_ip = 100,
-	.recent = 1000,
-	.deflate = 1,
-};
+/* The table's defaults, set through set_opt like any value; the base
+ * under a config file's values and the flags at each (re)load. */
+static struct opts defaults;
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
 {
@@ -239,42 +256,42 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 {
 	unsigned long long v = 0;
 	switch (idx) {
-	case 0: o->listen = arg; break;
-	case 1: o->tcp[S_LITE] = arg; break;
-	case 2: o->tcp[S_FULL] = arg; break;
-	case 3: o->tcp[S_DOM] = arg; break;
-	case 4:
+	case O_LISTEN: o->listen = arg; break;
+	case O_TCP: o->tcp[S_LITE] = arg; break;
+	case O_TCP_FULL: o->tcp[S_FULL] = arg; break;
+	case O_TCP_DOMAINS: o->tcp[S_DOM] = arg; break;
+	case O_TOKEN:
 		if (o->ntokens == MAXTOKENS)
 			return bad(err, n, "more than %s tokens", "256");
 		if (!*arg)
 			return bad(err, n, "an empty token%s", "");
 		o->tokens[o->ntokens++] = arg;
 		break;
-	case 5:
+	case O_AUTH_HEADER:
 		if (!*arg || strpbrk(arg, ": \t"))
 			return bad(err, n, "'%s' is not a header name", arg);
 		o->auth_header = arg;
 		break;
-	case 6: case 8: {
+	case O_HEARTBEAT: case O_WRITE_TIMEOUT: {
 		if (ct_parse_duration_ms(arg, &v, err, n) < 0)
 			return -1;
 		if (v < 100)
 			return bad(err, n, "'%s' is shorter than 100ms", arg);
-		*(idx == 6 ? &o->heartbeat_ms : &o->write_timeout_ms) = v;
+		*(idx == O_HEARTBEAT ? &o->heartbeat_ms : &o->write_timeout_ms) = v;
 		break;
 	}
-	case 7:
+	case O_QUEUE:
 		if (ct_parse_u64(arg, 65536, 1ULL << 34, &v, err, n) < 0)
 			return -1;
 		o->queue_bytes = v;
 		break;
-	case 9:
+	case O_MAX_CLIENTS:
 		if (ct_parse_u64(arg, 1, 1000000, &v, err, n) < 0)
 			return -1;
 		o->max_clients = v;
 		break;
-	case 10: case 15: {
-		int *f = idx == 10 ? &o->exit_on_eof : &o->wait_client;
+	case O_EXIT_ON_EOF: case O_WAIT_FOR_CLIENT: {
+		int *f = idx == O_EXIT_ON_EOF ? &o->exit_on_eof : &o->wait_client;
 		if (!arg || !strcmp(arg, "true") || !strcmp(arg, "yes") ||
 		    !strcmp(arg, "on") || !strcmp(arg, "1"))
 			*f = 1;
@@ -285,17 +302,17 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 			return bad(err, n, "'%s' is not true or false", arg);
 		break;
 	}
-	case 11:
+	case O_MAX_PER_IP:
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->max_per_ip = v;
 		break;
-	case 12:
+	case O_ACCEPT_RATE:
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->accept_rate = v;
 		break;
-	case 13: {
+	case O_TRUSTED_PROXY: {
 		struct in6_addr a;
 		if (o->nproxies == MAXPROXIES)
 			return bad(err, n, "more than %s trusted proxies", "64");
@@ -305,24 +322,24 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		o->proxies[o->nproxies++] = arg;
 		break;
 	}
-	case 14: o->fetch_stats = arg; break;
-	case 16:
+	case O_FETCH_STATS: o->fetch_stats = arg; break;
+	case O_BACKPRESSURE:
 		if (ct_parse_u64(arg, 0, 1ULL << 34, &v, err, n) < 0)
 			return -1;
 		o->backpressure = v;
 		break;
-	case 17:
+	case O_RECENT:
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->recent = v;
 		break;
-	case 19:
+	case O_DEFLATE:
 		if (ct_parse_u64(arg, 0, 9, &v, err, n) < 0)
 			return -1;
 		o->deflate = v;
 		break;
-	case 20: o->tls_cert = arg; break;
-	case 21: o->tls_key = arg; break;
+	case O_TLS_CERT: o->tls_cert = arg; break;
+	case O_TLS_KEY: o->tls_key = arg; break;
 	default:
 		return bad(err, n, "not a setting for a config file%s", "");
 	}
@@ -332,7 +349,7 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 static int on_opt(void *ctx, int idx, const char *arg)
 {
 	struct server *s = ctx;
-	if (idx == OPT_CONFIG) {
+	if (idx == O_CONFIG) {
 		s->config = arg;
 		return 0;
 	}
@@ -364,7 +381,7 @@ static int conf_set(void *ctx, const char *key, const char *val,
 	(void)line;
 	size_t nopts = sizeof opt_table / sizeof opt_table[0];
 	for (size_t i = 0; i < nopts; i++) {
-		if (strcmp(opt_table[i].name, key) || (int)i == OPT_CONFIG)
+		if (strcmp(opt_table[i].name, key) || (int)i == O_CONFIG)
 			continue;
 		char *copy = ct_xstrdup(val);
 		cc->owned->v = ct_xrealloc(cc->owned->v, (cc->owned->n + 1) *
@@ -391,9 +408,9 @@ static int conf_opts(const struct server *s, const char *text, size_t len,
 	int cleared_tokens = 0, cleared_proxies = 0;
 	for (size_t i = 0; i < s->nflags; i++) {
 		const struct flag *f = &s->flags[i];
-		if (f->idx == 4 && !cleared_tokens++)
+		if (f->idx == O_TOKEN && !cleared_tokens++)
 			o->ntokens = 0;
-		if (f->idx == 13 && !cleared_proxies++)
+		if (f->idx == O_TRUSTED_PROXY && !cleared_proxies++)
 			o->nproxies = 0;
 		char why[200];
 		if (set_opt(o, f->idx, f->arg, why, sizeof why) < 0) {

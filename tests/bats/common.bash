@@ -79,6 +79,10 @@ check_man_options() {
 	from_man=$(grep -E '^\.It Fl' "$man" | grep -oE 'Fl (-[a-z][a-z0-9-]*|[a-zA-Z] Ns , Fl -[a-z][a-z0-9-]*|[a-zA-Z] , Fl -[a-z][a-z0-9-]*)' \
 		| grep -oE -- '-[a-z][a-z0-9-]+' | sed 's/^/-/' | sort -u)
 	[ "$from_help" = "$from_man" ] || fail "options differ: help=[$from_help] man=[$from_man]"
+	# and the defaults: --help prints them from the option table
+	local d
+	d=$("$cmd" --help | python3 "$CT_TOP/tests/lib/mandefaults.py" "$man") ||
+		fail "defaults differ between --help and $man: $d"
 }
 
 # mk_cert_entries OUT: entry records for a certificate and a

@@ -48,22 +48,41 @@
 
 /* ---- options ----------------------------------------------------------- */
 
-static const struct ct_opt opt_table[] = {
-	{ "listen", 'l', "ADDR:PORT", "where to listen (default 127.0.0.1:0)" },
-	{ "size", 'n', "N", "entries at start (default 1000)" },
-	{ "grow", 'g', "PER_S", "entries added per second (default 0)" },
-	{ "max-size", 0, "N", "stop growing at N entries" },
-	{ "entries", 'e', "FILE", "entry templates: get-entries JSON or entry records (repeatable)" },
-	{ "max-page", 'p', "N", "most entries per get-entries (default 256)" },
-	{ "key", 'k', "PEM", "private key (default: a new P-256 key)" },
-	{ "origin", 0, "ORIGIN", "checkpoint origin (default 127.0.0.1:PORT)" },
-	{ "prefix", 0, "PATH", "serve the log under PATH, e.g. /logs/test" },
-	{ "gzip", 'z', NULL, "gzip data tiles (Content-Encoding: gzip)" },
-	{ "fault", 'f', "SPEC", "ENDPOINT:KIND[:EVERY[:ARG]] (repeatable; see --help)" },
-	{ "logs-out", 'o', "FILE", "write its log records (rfc6962 and static) to FILE" },
-	{ "name", 0, "NAME", "log name in the records (default testlog)" },
-	{ "ts-base", 0, "MS", "timestamp of entry 0 (default 1767225600000)" },
-	{ "no-log", 'q', NULL, "do not log requests to stderr" },
+enum opt_id {
+	O_LISTEN,
+	O_SIZE,
+	O_GROW,
+	O_MAX_SIZE,
+	O_ENTRIES,
+	O_MAX_PAGE,
+	O_KEY,
+	O_ORIGIN,
+	O_PREFIX,
+	O_GZIP,
+	O_FAULT,
+	O_LOGS_OUT,
+	O_NAME,
+	O_TS_BASE,
+	O_NO_LOG,
+	O_NOPTS
+};
+
+static const struct ct_opt opt_table[O_NOPTS] = {
+	[O_LISTEN] = { "listen", 'l', "ADDR:PORT", "where to listen (port 0: any free one)", "127.0.0.1:0" },
+	[O_SIZE] = { "size", 'n', "N", "entries at start", "1000" },
+	[O_GROW] = { "grow", 'g', "PER_S", "entries added per second", "0" },
+	[O_MAX_SIZE] = { "max-size", 0, "N", "stop growing at N entries", NULL },
+	[O_ENTRIES] = { "entries", 'e', "FILE", "entry templates: get-entries JSON or entry records (repeatable)", NULL },
+	[O_MAX_PAGE] = { "max-page", 'p', "N", "most entries per get-entries", "256" },
+	[O_KEY] = { "key", 'k', "PEM", "private key (none: a new P-256 key)", NULL },
+	[O_ORIGIN] = { "origin", 0, "ORIGIN", "checkpoint origin (none: 127.0.0.1:PORT)", NULL },
+	[O_PREFIX] = { "prefix", 0, "PATH", "serve the log under PATH, e.g. /logs/test", NULL },
+	[O_GZIP] = { "gzip", 'z', NULL, "gzip data tiles (Content-Encoding: gzip)", NULL },
+	[O_FAULT] = { "fault", 'f', "SPEC", "ENDPOINT:KIND[:EVERY[:ARG]] (repeatable; see --help)", NULL },
+	[O_LOGS_OUT] = { "logs-out", 'o', "FILE", "write its log records (rfc6962 and static) to FILE", NULL },
+	[O_NAME] = { "name", 0, "NAME", "log name in the records", "testlog" },
+	[O_TS_BASE] = { "ts-base", 0, "MS", "timestamp of entry 0", "1767225600000" },
+	[O_NO_LOG] = { "no-log", 'q', NULL, "do not log requests to stderr", NULL },
 };
 
 static const struct ct_cli cli = {
@@ -128,8 +147,7 @@ static struct {
 	size_t niss;
 	uint64_t count[EP_N];
 	int64_t t0;
-} g = { .listen = "127.0.0.1:0", .size0 = 1000, .max_size = UINT64_MAX,
-	.max_page = 256, .ts_base = 1767225600000ULL, .name = "testlog" };
+} g = { .max_size = UINT64_MAX }; /* the other defaults: opt_table */
 
 static int64_t now_ms(void)
 {
@@ -180,24 +198,24 @@ static int on_opt(void *ctx, int idx, const char *arg)
 {
 	(void)ctx;
 	switch (idx) {
-	case 0: g.listen = arg; break;
-	case 1: g.size0 = ct_cli_u64("size", arg, 0, 1ULL << 40); break;
-	case 2: g.grow = (double)ct_cli_u64("grow", arg, 0, 10000000); break;
-	case 3: g.max_size = ct_cli_u64("max-size", arg, 0, 1ULL << 40); break;
-	case 4: break; /* collected in order by main */
-	case 5: g.max_page = ct_cli_u64("max-page", arg, 1, 100000); break;
-	case 6: g.key = arg; break;
-	case 7: g.origin_opt = arg; break;
-	case 8: snprintf(g.prefix, sizeof g.prefix, "%s", arg); break;
-	case 9: g.gzip = 1; break;
-	case 10:
+	case O_LISTEN: g.listen = arg; break;
+	case O_SIZE: g.size0 = ct_cli_u64("size", arg, 0, 1ULL << 40); break;
+	case O_GROW: g.grow = (double)ct_cli_u64("grow", arg, 0, 10000000); break;
+	case O_MAX_SIZE: g.max_size = ct_cli_u64("max-size", arg, 0, 1ULL << 40); break;
+	case O_ENTRIES: break; /* collected in order by main */
+	case O_MAX_PAGE: g.max_page = ct_cli_u64("max-page", arg, 1, 100000); break;
+	case O_KEY: g.key = arg; break;
+	case O_ORIGIN: g.origin_opt = arg; break;
+	case O_PREFIX: snprintf(g.prefix, sizeof g.prefix, "%s", arg); break;
+	case O_GZIP: g.gzip = 1; break;
+	case O_FAULT:
 		if (add_fault(arg) < 0)
 			ct_usage_error("--fault %s: want ENDPOINT:KIND[:EVERY[:ARG]]", arg);
 		break;
-	case 11: g.logs_out = arg; break;
-	case 12: g.name = arg; break;
-	case 13: g.ts_base = ct_cli_u64("ts-base", arg, 0, 1ULL << 50); break;
-	case 14: g.quiet = 1; break;
+	case O_LOGS_OUT: g.logs_out = arg; break;
+	case O_NAME: g.name = arg; break;
+	case O_TS_BASE: g.ts_base = ct_cli_u64("ts-base", arg, 0, 1ULL << 50); break;
+	case O_NO_LOG: g.quiet = 1; break;
 	}
 	return 0;
 }

@@ -318,8 +318,10 @@ static int parse_tbs(struct ctx509 *c, struct ct_bytes v,
 	if (ctder_expect(&v, CTDER_INTEGER, &ser) < 0 ||
 	    ctder_int_check(ser.v, &neg) < 0)
 		return fail(err, errlen, "malformed serial number");
-	if (neg)
-		return fail(err, errlen, "negative serial number");
+	/* A negative serial breaks RFC 5280 but is in the logs: keep the
+	 * certificate and show the bytes as encoded, as x509-parser (the
+	 * Rust server's) does; only a positive one loses its sign byte. */
+	c->serial_negative = neg;
 	c->serial = ser.v;
 	if (c->serial.len > 1 && c->serial.p[0] == 0) {
 		c->serial.p++;
@@ -375,6 +377,7 @@ int ctx509_parse(struct ctx509 *c, const uint8_t *der, size_t len,
 	c->exts_tlv.len = 0;
 	memset(c->ext, 0, sizeof c->ext);
 	c->is_ca = 0;
+	c->serial_negative = 0;
 	if (ctder_expect(&in, CTDER_SEQUENCE, &cert) < 0)
 		return fail(err, errlen, "not a DER certificate");
 	if (in.len)

@@ -127,18 +127,9 @@ static void error_record(struct parser *p, const struct entry *e,
 	CTBUF_LIT(b, "}}\n");
 }
 
-/* Report a bad record: one stderr line naming the log and index (or the
- * input line), and with --errors json an error record on stdout. */
-static void bad(struct parser *p, const struct entry *e, const char *fmt,
-		const char *detail)
+/* One stderr line naming the log and index (or the input line). */
+static void say(struct parser *p, const struct entry *e, const char *what)
 {
-	char what[512];
-	snprintf(what, sizeof what, fmt, detail ? detail : "");
-	p->failed++;
-	if (p->o.errors_json) {
-		error_record(p, e, what);
-		return;
-	}
 	if (e && e->has_index && e->log.type == CTJSON_STRING) {
 		struct ctbuf url = CTBUF_INIT;
 		ctjson_unescape(&e->log, &url);
@@ -149,6 +140,31 @@ static void bad(struct parser *p, const struct entry *e, const char *fmt,
 	} else {
 		ct_warnx("%s:%lu: %s", p->where, p->lineno, what);
 	}
+}
+
+/* Report a bad record: one stderr line (say), and with --errors json an
+ * error record on stdout instead. */
+static void bad(struct parser *p, const struct entry *e, const char *fmt,
+		const char *detail)
+{
+	char what[512];
+	snprintf(what, sizeof what, fmt, detail ? detail : "");
+	p->failed++;
+	if (p->o.errors_json) {
+		error_record(p, e, what);
+		return;
+	}
+	say(p, e, what);
+}
+
+/* A certificate that breaks a rule but is converted all the same: one
+ * warning line; the exit status is not affected. */
+static void quirk(struct parser *p, const struct entry *e, const char *kind,
+		  const char *what)
+{
+	char line[256];
+	snprintf(line, sizeof line, "warning: %s %s", kind, what);
+	say(p, e, line);
 }
 
 /* Decode a base64 JSON string value into b (replacing its contents). */
@@ -257,15 +273,20 @@ static void put_tail(struct parser *p, const struct entry *e, int is_static,
 		CTBUF_LIT(b, ",\"type\":\"rfc6962\"}}}\n");
 }
 
+#define NEG_SERIAL "has a negative serial number (converted as encoded)"
+
 /* Render one chain certificate (cached), or fail. */
-static int put_chain_cert(struct parser *p, struct ct_bytes der,
-			  char *err, size_t errlen)
+static int put_chain_cert(struct parser *p, const struct entry *e,
+			  struct ct_bytes der, char *err, size_t errlen)
 {
 	size_t len;
 	const char *js = chaincache_get(p->chain, der.p, der.len, &len);
 	if (!js) {
 		if (ctx509_parse(&p->cert, der.p, der.len, err, errlen) < 0)
 			return -1;
+		/* Once per distinct issuer, while it stays cached. */
+		if (p->cert.serial_negative)
+			quirk(p, e, "chain certificate", NEG_SERIAL);
 		ctbuf_reset(&p->chainjson);
 		ctx509_render(&p->cert, &p->chainjson, CTX509_AS_DER);
 		chaincache_put(p->chain, der.p, der.len, p->chainjson.p,
@@ -296,6 +317,15 @@ static int precert_only(struct parser *p, const struct ctjson_val *extra,
 	pre->p = (const uint8_t *)p->extrabuf.p + 3;
 	pre->len = need - 3;
 	return need > 3 ? 0 : -1;
+}
+
+static void converted(struct parser *p, const struct entry *e, int pre,
+		      int neg_serial)
+{
+	p->ok++;
+	if (neg_serial)
+		quirk(p, e, pre ? "precertificate" : "certificate",
+		      NEG_SERIAL);
 }
 
 static void process(struct parser *p, const struct entry *e)
@@ -334,6 +364,8 @@ static void process(struct parser *p, const struct entry *e)
 	if (ctx509_parse(&p->cert, cert.p, cert.len, xerr, sizeof xerr) < 0)
 		{ bad(p, e, pre ? "precertificate: %s" : "certificate: %s",
 			   xerr); return; }
+	/* Warned once converted (p->cert is reused for the chain). */
+	int neg = p->cert.serial_negative;
 
 	int is_static = e->log_type.type == CTJSON_STRING &&
 			ctjson_eq(&e->log_type, "static");
@@ -341,7 +373,7 @@ static void process(struct parser *p, const struct entry *e)
 		CTBUF_LIT(b, "{\"message_type\":\"dns_entries\",\"data\":");
 		ctx509_domains(&p->cert, b);
 		CTBUF_LIT(b, "}\n");
-		p->ok++;
+		converted(p, e, pre, neg);
 		return;
 	}
 	CTBUF_LIT(b, "{\"message_type\":\"certificate_update\",\"data\":"
@@ -357,7 +389,7 @@ static void process(struct parser *p, const struct entry *e)
 		for (size_t i = 0; i < chain.n; i++) {
 			if (i)
 				ctbuf_addc(b, ',');
-			if (put_chain_cert(p, chain.certs[i], xerr,
+			if (put_chain_cert(p, e, chain.certs[i], xerr,
 					   sizeof xerr) < 0) {
 				b->len = mark;
 				{ bad(p, e, "chain certificate: %s",
@@ -367,7 +399,7 @@ static void process(struct parser *p, const struct entry *e)
 		ctbuf_addc(b, ']');
 	}
 	put_tail(p, e, is_static, leaf.timestamp);
-	p->ok++;
+	converted(p, e, pre, neg);
 }
 
 static void after_record(struct parser *p)

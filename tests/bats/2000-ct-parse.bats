@@ -5,7 +5,8 @@ load common
 MK="$CT_TOP/tests/lib/mkentries.py"
 
 # A CA and leaves made here with OpenSSL; $1 name, $2 subject, $3 SANs
-# (or ""), $4 "precert" for a CT-poisoned certificate, $5 key type.
+# (or ""), $4 "precert" for a CT-poisoned certificate, $5 key type, $6
+# the serial (default: 8 random bytes).
 setup_more() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$T/ca.key" -out "$T/ca.pem" -days 30 \
@@ -15,6 +16,7 @@ setup_more() {
 
 mkleaf() {
 	local name=$1 subj=$2 sans=$3 kind=${4:-x509} kt=${5:-ec}
+	local serial=${6:-0x$(openssl rand -hex 8)}
 	local ext="$T/$name.ext"
 	{
 		echo "basicConstraints=critical,CA:FALSE"
@@ -34,7 +36,7 @@ mkleaf() {
 	esac
 	openssl req -new -utf8 -key "$T/$name.key" -subj "$subj" -out "$T/$name.csr" 2>/dev/null
 	openssl x509 -req -in "$T/$name.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
-		-set_serial "0x$(openssl rand -hex 8)" -days 90 -extfile "$ext" \
+		-set_serial "$serial" -days 90 -extfile "$ext" \
 		-out "$T/$name.pem" 2>/dev/null
 	cat "$T/$name.pem" "$T/ca.pem" >"$T/$name.chain.pem"
 }
@@ -218,6 +220,34 @@ print(":".join("%02X"%x for x in hashlib.sha256(der[s:t+l]).digest()))' "$T/ca.p
 	run ct-parse "$T/in"
 	assert_status 0
 	[ "$(jq -r .data.leaf_cert.subject.O <<<"$output")" = "Grüße" ] || fail "$output"
+}
+
+@test "ct-parse: a negative serial number is converted as encoded, with a warning" {
+	# Real logs hold them (older CAs); the record must still go out, the
+	# serial as its DER bytes (two's complement), as x509-parser shows it.
+	mkleaf neg "/CN=neg.example" "DNS:neg.example" x509 ec -5
+	mkleaf negp "/CN=negp.example" "DNS:negp.example" precert ec -129
+	mkleaf pos "/CN=pos.example" "DNS:pos.example" x509 ec 128
+	openssl x509 -in "$T/neg.pem" -noout -serial | grep -qx 'serial=-05' || fail "openssl made no negative serial"
+	python3 "$MK" --log http://l/x --start 5 "$T/neg.chain.pem" >"$T/in"
+	python3 "$MK" --log http://l/x --start 6 "$T/negp.chain.pem" >>"$T/in"
+	python3 "$MK" --log http://l/x --start 7 "$T/pos.chain.pem" >>"$T/in"
+	run bash -c "ct-parse -f lite '$T/in' 2>'$T/err'"
+	assert_status 0
+	[ "$(jq -r '"\(.data.cert_index) \(.data.leaf_cert.serial_number) \(.data.leaf_cert.all_domains[0])"' <<<"$output")" = \
+	  "5 FB neg.example
+6 FF7F negp.example
+7 80 pos.example" ] || fail "$output"
+	[ "$(cat "$T/err")" = "ct-parse: http://l/x index 5: warning: certificate has a negative serial number (converted as encoded)
+ct-parse: http://l/x index 6: warning: precertificate has a negative serial number (converted as encoded)" ] ||
+		fail "stderr: $(cat "$T/err")"
+	# The full form too, and the domains form.
+	run bash -c "ct-parse '$T/in' 2>/dev/null | jq -r .data.leaf_cert.serial_number | paste -sd,"
+	assert_status 0
+	[ "$output" = "FB,FF7F,80" ] || fail "$output"
+	run bash -c "ct-parse -f domains '$T/in' 2>/dev/null"
+	assert_status 0
+	assert_line_count 3
 }
 
 @test "ct-parse: raw get-entries response with --start, and a pretty-printed one" {

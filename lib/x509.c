@@ -79,7 +79,10 @@ static int is_string_tag(unsigned tag)
 }
 
 /* Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF
- * AttributeTypeAndValue). Keeps the first value of each known type. */
+ * AttributeTypeAndValue). Keeps the last value of each known type: the
+ * certstream peers do (Go's pkix.Name overwrites CommonName, EasySSL and
+ * the Rust server overwrite every key), and all_domains starts with the
+ * CN, so the choice is visible in the stream. */
 static int parse_name(struct ct_bytes v, struct ctx509_name *n)
 {
 	memset(n, 0, sizeof *n);
@@ -109,10 +112,8 @@ static int parse_name(struct ct_bytes v, struct ctx509_name *n)
 				if (val.tag == CTDER_UNIVERSALSTRING &&
 				    val.v.len % 4)
 					return -1;
-				if (!n->tag[i]) {
-					n->attr[i] = val.v;
-					n->tag[i] = (uint8_t)val.tag;
-				}
+				n->attr[i] = val.v;
+				n->tag[i] = (uint8_t)val.tag;
 			}
 		}
 	}

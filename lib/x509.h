@@ -19,7 +19,7 @@ enum { CTX509_C, CTX509_CN, CTX509_L, CTX509_O, CTX509_OU, CTX509_ST,
        CTX509_EMAIL, CTX509_NATTR };
 
 struct ctx509_name {
-	struct ct_bytes attr[CTX509_NATTR]; /* first value of each */
+	struct ct_bytes attr[CTX509_NATTR]; /* last value of each */
 	uint8_t tag[CTX509_NATTR];	    /* its ASN.1 string type */
 };
 
@@ -57,9 +57,11 @@ enum {
 
 /* Parse a certificate. Returns 0, or -1 with a short reason in err
  * ("malformed serial number", "malformed subjectAltName", ...).
- * A negative serial number, which real logs hold (older CAs), is
- * accepted as the certstream peers accept it: serial_negative is set
- * and the serial renders as its two's-complement bytes. */
+ * Quirks that real logs hold are accepted, as the certstream peers
+ * accept them: a negative serial number (serial_negative is set; the
+ * serial renders as its two's-complement bytes) and a name attribute
+ * given twice (the last one counts, as in Go's pkix, EasySSL and
+ * x509-parser). */
 int ctx509_parse(struct ctx509 *c, const uint8_t *der, size_t len,
 		 char *err, size_t errlen);
 

@@ -250,6 +250,38 @@ ct-parse: http://l/x index 6: warning: precertificate has a negative serial numb
 	assert_line_count 3
 }
 
+@test "ct-parse: a name attribute given twice shows its last value, as the peers do" {
+	mkleaf dup "/CN=a.example/CN=b.example/O=x/O=y/OU=u1/OU=u2" "DNS:a.example,DNS:b.example,DNS:c.example"
+	python3 "$MK" --start 3 "$T/dup.chain.pem" >"$T/in"
+	run bash -c "ct-parse -f lite '$T/in' 2>'$T/err'"
+	assert_status 0
+	[ ! -s "$T/err" ] || fail "stderr: $(cat "$T/err")"
+	[ "$(jq -c .data.leaf_cert.subject <<<"$output")" = \
+	  '{"C":null,"CN":"b.example","L":null,"O":"y","OU":"u2","ST":null,"emailAddress":null,"aggregated":"/CN=b.example/O=y/OU=u2"}' ] ||
+		fail "$output"
+	# all_domains: that CN first, then the SANs without it.
+	[ "$(jq -c .data.leaf_cert.all_domains <<<"$output")" = '["b.example","a.example","c.example"]' ] || fail "$output"
+	run ct-parse -f domains "$T/in"
+	assert_status 0
+	[ "$output" = '{"message_type":"dns_entries","data":["b.example","a.example","c.example"]}' ] || fail "$output"
+	# The same in the issuer name, and in a real certificate (five CNs).
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/i.key" \
+		-out "$T/i.pem" -days 2 -subj "/O=First Trust/O=Second Trust/CN=CA 1/CN=CA 2" 2>/dev/null
+	openssl x509 -req -in "$T/dup.csr" -CA "$T/i.pem" -CAkey "$T/i.key" -set_serial 9 -days 2 \
+		-out "$T/d2.pem" 2>/dev/null
+	python3 "$MK" "$T/d2.pem" "$T/i.pem" >"$T/in2"
+	run ct-parse "$T/in2"
+	assert_status 0
+	[ "$(jq -r '.data.leaf_cert.issuer.aggregated, .data.chain[0].subject.aggregated' <<<"$output" | paste -sd'|')" = \
+	  "/CN=CA 2/O=Second Trust|/CN=CA 2/O=Second Trust" ] || fail "$output"
+	[ -f "$FIX/certs/python-ct-crypto/multiple_cn.pem" ] || return 0
+	python3 "$MK" "$FIX/certs/python-ct-crypto/multiple_cn.pem" >"$T/in3"
+	run ct-parse -f domains "$T/in3"
+	assert_status 0
+	[ "$output" = '{"message_type":"dns_entries","data":["www.rdio.com","api.rd.io","api.rdio.com","rd.io","rdio.com","www.rd.io"]}' ] ||
+		fail "$output"
+}
+
 @test "ct-parse: raw get-entries response with --start, and a pretty-printed one" {
 	mkleaf a "/CN=a.example" "DNS:a.example"
 	mkleaf b "/CN=b.example" "DNS:b.example" precert

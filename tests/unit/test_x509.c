@@ -60,6 +60,16 @@ static void cmp_str(const char *what, const char *file, const char *want,
 		diff(what, file, want, got);
 }
 
+/* The last entry of that type: an attribute given twice shows its last
+ * value, as the certstream peers show it. */
+static int last_index(X509_NAME *n, int nid)
+{
+	int at = -1;
+	for (int k = -1; (k = X509_NAME_get_index_by_NID(n, nid, k)) >= 0;)
+		at = k;
+	return at;
+}
+
 /* The hex of the serial's INTEGER contents as encoded, without a 00
  * sign byte: a negative serial shows its two's complement. */
 static void serial_hex(const ASN1_INTEGER *sn, char *o, size_t cap)
@@ -100,7 +110,7 @@ static void cmp_name(X509_NAME *n, const struct ctjson_val *root,
 	struct ctbuf b = CTBUF_INIT;
 	char path[64];
 	for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
-		int at = X509_NAME_get_index_by_NID(n, attrs[i].nid, -1);
+		int at = last_index(n, attrs[i].nid);
 		char *want = NULL;
 		unsigned char *u = NULL;
 		if (at >= 0) {
@@ -230,7 +240,7 @@ static void check_cert(X509 *x, const char *file)
 	char *names[4096];
 	int nn = 0, nulname = 0;
 	X509_NAME *sub = X509_get_subject_name(x);
-	int at = X509_NAME_get_index_by_NID(sub, NID_commonName, -1);
+	int at = last_index(sub, NID_commonName);
 	unsigned char *cn = NULL;
 	if (at >= 0 && !ca) {
 		int l = ASN1_STRING_to_UTF8(
@@ -337,6 +347,10 @@ static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *signer, int i)
 		add_name(n, "ST", MBSTRING_ASC, "Berlin");
 	if (rnd() % 4 == 0)
 		add_name(n, "emailAddress", MBSTRING_ASC, "ops@example.com");
+	if (i % 13 == 6) { /* attributes given twice: the last counts */
+		add_name(n, "CN", MBSTRING_ASC, "second.example");
+		add_name(n, "O", MBSTRING_ASC, "Second O");
+	}
 	X509_NAME *in = X509_get_issuer_name(x);
 	add_name(in, "C", MBSTRING_ASC, "US");
 	add_name(in, "O", MBSTRING_ASC, "Test Trust");
@@ -586,6 +600,28 @@ static void negative_serials(EVP_PKEY *key)
 	}
 }
 
+/* A name with an attribute twice: the last value counts, in subject,
+ * aggregated and all_domains (whose CN comes first), as in the peers. */
+static void repeated_attributes(EVP_PKEY *key)
+{
+	char err[128] = "";
+	X509 *x = make_named(key, 1, "CN", "a.example", "CN", "b.example",
+			     "O", "x", "O", "y", NULL);
+	int r = parse_render(x, err, sizeof err);
+	ok(r == 0 && strstr(out.p, "{\"subject\":{\"C\":null,"
+				  "\"CN\":\"b.example\",\"L\":null,"
+				  "\"O\":\"y\",\"OU\":null,\"ST\":null,"
+				  "\"emailAddress\":null,"
+				  "\"aggregated\":\"/CN=b.example/O=y\"}"),
+	   "two CNs, two Os: the last of each is shown");
+	ok(r == 0 && strstr(out.p, "\"all_domains\":[\"b.example\","
+				  "\"a.example\"]"),
+	   "all_domains: the last CN, then the SANs");
+	if (r != 0 || !strstr(out.p, "\"b.example\",\"a.example\""))
+		printf("# %s\n", r ? err : out.p);
+	X509_free(x);
+}
+
 static void specific(void)
 {
 	/* An indefinite-length certificate, a negative serial, an explicit
@@ -609,6 +645,7 @@ static void specific(void)
 	}
 	EVP_PKEY *ec = EVP_EC_gen("P-256");
 	negative_serials(ec);
+	repeated_attributes(ec);
 	EVP_PKEY_free(ec);
 }
 

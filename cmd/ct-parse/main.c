@@ -487,14 +487,23 @@ static void record(struct parser *p, const char *line, size_t len)
 	after_record(p);
 }
 
+/* A record, one line or gathered from several, is at most this long:
+ * get-entries responses are a few MiB; more is not a CT record. */
+#define MAX_RECORD ((size_t)64 << 20)
+
 /* Lines of an indented (pretty-printed) JSON document are gathered until
- * the brackets balance; NDJSON records are single lines. */
+ * the brackets balance; NDJSON records are single lines. A document that
+ * grows past MAX_RECORD is reported once and its remaining lines are
+ * only scanned for the end (the buffer is released), so unbalanced input
+ * cannot take memory without limit. */
 struct gather {
 	struct ctbuf buf;
-	int depth, active;
+	long depth; /* lines can nest 64 Mi deep each, without limit in all */
+	int active, skipping;
+	unsigned long start; /* the document's first line */
 };
 
-static int line_depth(const char *s, size_t n, int depth, int *in_str)
+static long line_depth(const char *s, size_t n, long depth, int *in_str)
 {
 	int esc = 0;
 	*in_str = 0;
@@ -518,6 +527,24 @@ static int line_depth(const char *s, size_t n, int depth, int *in_str)
 	return depth;
 }
 
+/* Report a gathered document at its first line, not the current one. */
+static void bad_document(struct parser *p, const struct gather *g,
+			 const char *what)
+{
+	unsigned long now = p->lineno;
+	p->lineno = g->start;
+	bad(p, NULL, "%s", what);
+	after_record(p);
+	p->lineno = now;
+}
+
+static void skip_document(struct parser *p, struct gather *g)
+{
+	bad_document(p, g, "JSON record longer than 64 MiB, skipped");
+	g->skipping = 1;
+	ctbuf_free(&g->buf);
+}
+
 static void feed(struct parser *p, struct gather *g, const char *line,
 		 size_t len)
 {
@@ -538,10 +565,12 @@ static void feed(struct parser *p, struct gather *g, const char *line,
 			record(p, line, len);
 			return;
 		}
-		int d = line_depth(line, len, 0, &in_str);
+		long d = line_depth(line, len, 0, &in_str);
 		if (d > 0 && !in_str && ctjson_fields(line, len, NULL, 0, NULL) < 0) {
 			g->active = 1;
+			g->skipping = 0;
 			g->depth = d;
+			g->start = p->lineno;
 			ctbuf_reset(&g->buf);
 			ctbuf_add(&g->buf, line, len);
 			ctbuf_addc(&g->buf, '\n');
@@ -554,24 +583,29 @@ static void feed(struct parser *p, struct gather *g, const char *line,
 	if (len && line[0] == '{' &&
 	    ctjson_fields(line, len, NULL, 0, NULL) == 0) {
 		g->active = 0;
-		bad(p, NULL, "incomplete JSON record%s", NULL);
-		after_record(p);
+		if (!g->skipping)
+			bad_document(p, g, "incomplete JSON record");
 		record(p, line, len);
 		return;
 	}
-	ctbuf_add(&g->buf, line, len);
-	ctbuf_addc(&g->buf, '\n');
+	if (!g->skipping && g->buf.len + len + 1 > MAX_RECORD)
+		skip_document(p, g);
+	if (!g->skipping) {
+		ctbuf_add(&g->buf, line, len);
+		ctbuf_addc(&g->buf, '\n');
+	}
 	g->depth = line_depth(line, len, g->depth, &in_str);
 	if (g->depth <= 0 || in_str) {
 		g->active = 0;
-		record(p, g->buf.p, g->buf.len);
+		if (!g->skipping)
+			record(p, g->buf.p, g->buf.len);
 	}
 }
 
 static void read_input(struct parser *p, int fd, const char *name)
 {
-	struct ctlines *l = ctlines_new(fd, (size_t)64 << 20, &p->out);
-	struct gather g = { CTBUF_INIT, 0, 0 };
+	struct ctlines *l = ctlines_new(fd, MAX_RECORD, &p->out);
+	struct gather g = { .buf = CTBUF_INIT };
 	const char *line;
 	size_t len;
 	int r;
@@ -589,6 +623,11 @@ static void read_input(struct parser *p, int fd, const char *name)
 			p->failed++;
 			break;
 		}
+		if (r == -2 && g.active) {
+			if (!g.skipping)
+				skip_document(p, &g);
+			continue;
+		}
 		if (r == -2) {
 			bad(p, NULL, "record longer than 64 MiB, skipped%s",
 			    NULL);
@@ -597,10 +636,8 @@ static void read_input(struct parser *p, int fd, const char *name)
 		}
 		feed(p, &g, line, len);
 	}
-	if (g.active) {
-		bad(p, NULL, "incomplete JSON record at end of input%s", NULL);
-		after_record(p);
-	}
+	if (g.active && !g.skipping)
+		bad_document(p, &g, "incomplete JSON record at end of input");
 	ctbuf_free(&g.buf);
 	ctlines_free(l);
 }

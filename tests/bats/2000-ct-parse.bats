@@ -299,6 +299,41 @@ ct-parse: http://l/x index 6: warning: precertificate has a negative serial numb
 {"message_type":"dns_entries","data":["b.example"]}' ] || fail "$output"
 }
 
+@test "ct-parse: unbalanced pretty-printed input: memory is bounded, each record reported once at its first line" {
+	mkleaf a "/CN=a.example" "DNS:a.example"
+	python3 "$MK" --log http://l/x --start 1 "$T/a.chain.pem" >"$T/good"
+	# line 1 a record; line 2 a document that never closes, 200 MiB of
+	# it; then a record at column 0 (which ends it); a small unbalanced
+	# document (line 204805), a record, a document open at the end.
+	cat >"$T/gen.py" <<'PY'
+import sys
+good = open(sys.argv[1]).read()
+out = sys.stdout
+out.write(good)
+out.write('{\n  "entries": [\n')
+chunk = '    "' + 'A' * 1018 + '",\n'
+for i in range(200 * 1024):
+    out.write(chunk)
+out.write(good)
+out.write('{\n  "entries": [\n    "x",\n')
+out.write(good)
+out.write('{\n  "a": [\n')
+PY
+	run bash -c "python3 '$T/gen.py' '$T/good' | /usr/bin/time -f %M -o '$T/rss' ct-parse -f domains 2>'$T/err'"
+	assert_status 1
+	[ "$output" = '{"message_type":"dns_entries","data":["a.example"]}
+{"message_type":"dns_entries","data":["a.example"]}
+{"message_type":"dns_entries","data":["a.example"]}' ] || fail "$output"
+	[ "$(cat "$T/err")" = "ct-parse: stdin:2: JSON record longer than 64 MiB, skipped
+ct-parse: stdin:204805: incomplete JSON record
+ct-parse: stdin:204809: incomplete JSON record at end of input" ] || fail "stderr: $(cat "$T/err")"
+	# Under ASan the shadow memory and quarantine make RSS meaningless.
+	[ "$CT_VARIANT" = rel ] || return 0
+	rss=$(tail -n 1 "$T/rss")
+	echo "# max RSS on 200 MiB of unbalanced input: $rss KiB" >&3
+	[ "$rss" -le 150000 ] || fail "max RSS $rss KiB"
+}
+
 @test "ct-parse: bad records are reported with log and index, the next goes on, exit 1" {
 	mkleaf a "/CN=a.example" "DNS:a.example"
 	python3 "$MK" --log http://l/x --start 5 "$T/a.chain.pem" >"$T/good"

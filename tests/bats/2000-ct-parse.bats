@@ -400,10 +400,16 @@ PY
 	assert_status 1
 	assert_contains "ct-parse: write error"
 	[ "$(grep -c '' <<<"$output")" -eq 1 ] || fail "$output"
-	run bash -c "set -o pipefail; ct-parse '$T/in' 2>'$T/err' | head -1 >/dev/null"
-	[ ! -s "$T/err" ] || fail "stderr: $(cat "$T/err")"
+	# 3000 records, MiBs: ct-parse is still writing when head exits, so
+	# SIGPIPE ends it (141), silently, after a whole first line.
+	pipe_head1 ct-parse "$T/in"
+	assert_status 141
+	want=$(head -n 1 "$T/in" | ct-parse)
+	seen='s/"seen":[0-9.]*,/"seen":S,/'
+	[ "$(sed "$seen" <<<"$output")" = "$(sed "$seen" <<<"$want")" ] || fail "first line: $output"
 	run ct-parse </dev/null
 	assert_status 0
+	[ -z "$output" ] || fail "$output"
 }
 
 @test "ct-parse: every real entry of the fixtures parses" {

@@ -156,8 +156,10 @@ PY
 	run bash -c "ct-dedup '$T/in' >/dev/full"
 	assert_status 1
 	assert_contains "ct-dedup: write error"
-	run bash -c "set -o pipefail; ct-dedup '$T/in' 2>'$T/err' | head -1 >/dev/null"
-	[ ! -s "$T/err" ] || fail "stderr: $(cat "$T/err")"
+	# 3000 records, 17 MB: SIGPIPE ends ct-dedup (141) after a whole line.
+	pipe_head1 ct-dedup "$T/in"
+	assert_status 141
+	[ "$output" = "$(head -n 1 "$T/in")" ] || fail "first line: $output"
 }
 
 @test "ct-dedup: real certificates from the fixtures, through ct-parse" {

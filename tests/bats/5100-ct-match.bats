@@ -123,6 +123,9 @@ for i in range(1000000):
 	run bash -c "ct-match -e .com '$T/in' >/dev/full"
 	assert_status 1
 	assert_contains "ct-match: write error"
-	run bash -c "set -o pipefail; ct-match -e .com '$T/in' 2>'$T/err' | head -1 >/dev/null"
-	[ ! -s "$T/err" ] || fail "stderr: $(cat "$T/err")"
+	# every record matches, 17 MB: SIGPIPE ends ct-match (141) after a
+	# whole first line.
+	pipe_head1 ct-match -e .com "$T/in"
+	assert_status 141
+	[ "$output" = "$(head -n 1 "$T/in")" ] || fail "first line: $output"
 }

@@ -166,9 +166,11 @@ print(":".join("%02X"%x for x in hashlib.sha256(der[s:t+l]).digest()))' "$T/ca.p
 	run ct-parse -f domains "$T/in"
 	assert_status 0
 	[ "$output" = '{"message_type":"dns_entries","data":["a.example","b.example"]}' ] || fail "$output"
-	full=$(ct-parse "$T/in" | jq -cS 'del(.data.seen, .data.chain, .data.leaf_cert.as_der)')
-	lite=$(ct-parse -f lite "$T/in" | jq -cS 'del(.data.seen)')
-	[ "$full" = "$lite" ] || fail "lite is not full minus as_der and chain"
+	ct-parse "$T/in" >"$T/full"
+	ct-parse -f lite "$T/in" >"$T/lite"
+	full=$(jq -cS 'del(.data.seen, .data.chain, .data.leaf_cert.as_der)' "$T/full")
+	lite=$(jq -cS 'del(.data.seen)' "$T/lite")
+	[ -n "$full" ] && [ "$full" = "$lite" ] || fail "lite is not full minus as_der and chain"
 }
 
 @test "ct-parse: Ed25519, no CN, 120 SANs, IDN and wildcard" {
@@ -206,16 +208,11 @@ print(":".join("%02X"%x for x in hashlib.sha256(der[s:t+l]).digest()))' "$T/ca.p
 	run ct-parse "$T/in"
 	assert_status 0
 	[ "$(jq -r .data.leaf_cert.subject.CN <<<"$output")" = "bücher.example" ] || fail "$output"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/b.key" \
-		-out "$T/b.pem" -days 2 -utf8 -subj "/CN=b.example/O=Grüße" -multivalue-rdn \
-		-addext "subjectAltName=DNS:b.example" 2>/dev/null
-	# Re-encode O as BMPString with the string_mask option.
-	openssl req -x509 -key "$T/b.key" -out "$T/bmp.pem" -days 2 -utf8 \
-		-subj "/CN=b.example/O=Grüße" -sigopt "" 2>/dev/null || true
+	# O as a BMPString: string_mask MASK:0x800 allows only that type.
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/c.key" \
 		-out "$T/bmp.pem" -days 2 -utf8 -subj "/CN=b.example/O=Grüße" \
 		-config <(printf '[req]\ndistinguished_name=dn\nstring_mask=MASK:0x800\n[dn]\n') 2>/dev/null
-	openssl asn1parse -in "$T/bmp.pem" | grep -q BMPSTRING || skip "openssl made no BMPString"
+	openssl asn1parse -in "$T/bmp.pem" | grep -q BMPSTRING || fail "openssl made no BMPString"
 	python3 "$MK" "$T/bmp.pem" >"$T/in"
 	run ct-parse "$T/in"
 	assert_status 0
@@ -354,6 +351,7 @@ ct-parse: stdin:204809: incomplete JSON record at end of input" ] || fail "stder
 	assert_status 1
 	[ "$(grep -c '^{"message_type":"certificate_update"' <<<"$output")" -eq 1 ] || fail "$output"
 	run bash -c "ct-parse '$T/in' 2>&1 >/dev/null"
+	assert_status 1
 	assert_contains "ct-parse: $T/in:1: not a JSON object"
 	assert_contains "ct-parse: http://l/x index 6: leaf_input: truncated"
 	assert_contains "ct-parse: http://l/x index 7: leaf_input: trailing bytes"
@@ -386,10 +384,11 @@ leaf = b[:12] + len(c).to_bytes(3, "big") + c + b"\0\0"
 print(json.dumps({"log": "http://l", "index": cut, "leaf_input": base64.b64encode(leaf).decode(), "extra_data": "AAAA"}))
 PY
 	done
-	run ct-parse "$T/in"
+	run bash -c "ct-parse '$T/in' 2>'$T/err'"
 	assert_status 1
-	[ -z "$(ct-parse "$T/in" 2>/dev/null)" ] || fail "garbage output"
-	[ "$(ct-parse "$T/in" 2>&1 | grep -c 'certificate: ')" -eq 5 ] || fail "$output"
+	[ -z "$output" ] || fail "garbage output: $output"
+	[ "$(grep -c '' "$T/err")" -eq 5 ] && [ "$(grep -c 'index [0-9]*: certificate: ' "$T/err")" -eq 5 ] ||
+		fail "$(cat "$T/err")"
 }
 
 @test "ct-parse: output errors: /dev/full fails loudly, | head -1 is quiet" {

@@ -60,8 +60,8 @@ enum {
  * Quirks that real logs hold are accepted, as the certstream peers
  * accept them: a negative serial number (serial_negative is set; the
  * serial renders as its two's-complement bytes) and a name attribute
- * given twice (the last one counts, as in Go's pkix, EasySSL and
- * x509-parser). */
+ * given twice (the last one counts, as in EasySSL and the Rust
+ * server for every attribute, and in Go's pkix for the CN). */
 int ctx509_parse(struct ctx509 *c, const uint8_t *der, size_t len,
 		 char *err, size_t errlen);
 

@@ -79,7 +79,10 @@ static int is_string_tag(unsigned tag)
 }
 
 /* Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF
- * AttributeTypeAndValue). Keeps the first value of each known type. */
+ * AttributeTypeAndValue). Keeps the last value of each known type: the
+ * certstream peers do (Go's pkix.Name overwrites CommonName, EasySSL and
+ * the Rust server overwrite every key), and all_domains starts with the
+ * CN, so the choice is visible in the stream. */
 static int parse_name(struct ct_bytes v, struct ctx509_name *n)
 {
 	memset(n, 0, sizeof *n);
@@ -109,10 +112,8 @@ static int parse_name(struct ct_bytes v, struct ctx509_name *n)
 				if (val.tag == CTDER_UNIVERSALSTRING &&
 				    val.v.len % 4)
 					return -1;
-				if (!n->tag[i]) {
-					n->attr[i] = val.v;
-					n->tag[i] = (uint8_t)val.tag;
-				}
+				n->attr[i] = val.v;
+				n->tag[i] = (uint8_t)val.tag;
 			}
 		}
 	}
@@ -318,8 +319,10 @@ static int parse_tbs(struct ctx509 *c, struct ct_bytes v,
 	if (ctder_expect(&v, CTDER_INTEGER, &ser) < 0 ||
 	    ctder_int_check(ser.v, &neg) < 0)
 		return fail(err, errlen, "malformed serial number");
-	if (neg)
-		return fail(err, errlen, "negative serial number");
+	/* A negative serial breaks RFC 5280 but is in the logs: keep the
+	 * certificate and show the bytes as encoded, as x509-parser (the
+	 * Rust server's) does; only a positive one loses its sign byte. */
+	c->serial_negative = neg;
 	c->serial = ser.v;
 	if (c->serial.len > 1 && c->serial.p[0] == 0) {
 		c->serial.p++;
@@ -375,6 +378,7 @@ int ctx509_parse(struct ctx509 *c, const uint8_t *der, size_t len,
 	c->exts_tlv.len = 0;
 	memset(c->ext, 0, sizeof c->ext);
 	c->is_ca = 0;
+	c->serial_negative = 0;
 	if (ctder_expect(&in, CTDER_SEQUENCE, &cert) < 0)
 		return fail(err, errlen, "not a DER certificate");
 	if (in.len)

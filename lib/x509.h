@@ -19,7 +19,7 @@ enum { CTX509_C, CTX509_CN, CTX509_L, CTX509_O, CTX509_OU, CTX509_ST,
        CTX509_EMAIL, CTX509_NATTR };
 
 struct ctx509_name {
-	struct ct_bytes attr[CTX509_NATTR]; /* first value of each */
+	struct ct_bytes attr[CTX509_NATTR]; /* last value of each */
 	uint8_t tag[CTX509_NATTR];	    /* its ASN.1 string type */
 };
 
@@ -31,13 +31,14 @@ enum { CTX509_X_AIA, CTX509_X_AKI, CTX509_X_BC, CTX509_X_CP,
 struct ctx509 {
 	struct ct_bytes der;	 /* the whole certificate */
 	struct ct_bytes tbs;	 /* TBSCertificate, tag and length too */
-	struct ct_bytes serial;	 /* magnitude bytes, sign byte dropped */
+	struct ct_bytes serial;	 /* INTEGER contents, a 00 sign byte dropped */
 	struct ct_bytes sigalg;	 /* AlgorithmIdentifier contents */
 	struct ct_bytes exts_tlv; /* the [3] element, or empty */
 	int64_t not_before, not_after;
 	struct ctx509_name subject, issuer;
 	struct ct_bytes ext[CTX509_NEXT]; /* extnValue contents */
 	int is_ca;
+	int serial_negative; /* RFC 5280 forbids it; older CAs did it */
 	/* scratch, owned */
 	struct ctbuf tmp, cn;
 	void *md_ctx, *md_sha1, *md_sha256; /* OpenSSL, fetched once */
@@ -55,7 +56,12 @@ enum {
 };
 
 /* Parse a certificate. Returns 0, or -1 with a short reason in err
- * ("negative serial number", "malformed subjectAltName", ...). */
+ * ("malformed serial number", "malformed subjectAltName", ...).
+ * Quirks that real logs hold are accepted, as the certstream peers
+ * accept them: a negative serial number (serial_negative is set; the
+ * serial renders as its two's-complement bytes) and a name attribute
+ * given twice (the last one counts, as in EasySSL and the Rust
+ * server for every attribute, and in Go's pkix for the CN). */
 int ctx509_parse(struct ctx509 *c, const uint8_t *der, size_t len,
 		 char *err, size_t errlen);
 

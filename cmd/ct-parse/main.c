@@ -137,18 +137,9 @@ static void error_record(struct parser *p, const struct entry *e,
 	CTBUF_LIT(b, "}}\n");
 }
 
-/* Report a bad record: one stderr line naming the log and index (or the
- * input line), and with --errors json an error record on stdout. */
-static void bad(struct parser *p, const struct entry *e, const char *fmt,
-		const char *detail)
+/* One stderr line naming the log and index (or the input line). */
+static void say(struct parser *p, const struct entry *e, const char *what)
 {
-	char what[512];
-	snprintf(what, sizeof what, fmt, detail ? detail : "");
-	p->failed++;
-	if (p->o.errors_json) {
-		error_record(p, e, what);
-		return;
-	}
 	if (e && e->has_index && e->log.type == CTJSON_STRING) {
 		struct ctbuf url = CTBUF_INIT;
 		ctjson_unescape(&e->log, &url);
@@ -159,6 +150,31 @@ static void bad(struct parser *p, const struct entry *e, const char *fmt,
 	} else {
 		ct_warnx("%s:%lu: %s", p->where, p->lineno, what);
 	}
+}
+
+/* Report a bad record: one stderr line (say), and with --errors json an
+ * error record on stdout instead. */
+static void bad(struct parser *p, const struct entry *e, const char *fmt,
+		const char *detail)
+{
+	char what[512];
+	snprintf(what, sizeof what, fmt, detail ? detail : "");
+	p->failed++;
+	if (p->o.errors_json) {
+		error_record(p, e, what);
+		return;
+	}
+	say(p, e, what);
+}
+
+/* A certificate that breaks a rule but is converted all the same: one
+ * warning line; the exit status is not affected. */
+static void quirk(struct parser *p, const struct entry *e, const char *kind,
+		  const char *what)
+{
+	char line[256];
+	snprintf(line, sizeof line, "warning: %s %s", kind, what);
+	say(p, e, line);
 }
 
 /* Decode a base64 JSON string value into b (replacing its contents). */
@@ -267,15 +283,20 @@ static void put_tail(struct parser *p, const struct entry *e, int is_static,
 		CTBUF_LIT(b, ",\"type\":\"rfc6962\"}}}\n");
 }
 
+#define NEG_SERIAL "has a negative serial number (converted as encoded)"
+
 /* Render one chain certificate (cached), or fail. */
-static int put_chain_cert(struct parser *p, struct ct_bytes der,
-			  char *err, size_t errlen)
+static int put_chain_cert(struct parser *p, const struct entry *e,
+			  struct ct_bytes der, char *err, size_t errlen)
 {
 	size_t len;
 	const char *js = chaincache_get(p->chain, der.p, der.len, &len);
 	if (!js) {
 		if (ctx509_parse(&p->cert, der.p, der.len, err, errlen) < 0)
 			return -1;
+		/* Once per distinct issuer, while it stays cached. */
+		if (p->cert.serial_negative)
+			quirk(p, e, "chain certificate", NEG_SERIAL);
 		ctbuf_reset(&p->chainjson);
 		ctx509_render(&p->cert, &p->chainjson, CTX509_AS_DER);
 		chaincache_put(p->chain, der.p, der.len, p->chainjson.p,
@@ -306,6 +327,15 @@ static int precert_only(struct parser *p, const struct ctjson_val *extra,
 	pre->p = (const uint8_t *)p->extrabuf.p + 3;
 	pre->len = need - 3;
 	return need > 3 ? 0 : -1;
+}
+
+static void converted(struct parser *p, const struct entry *e, int pre,
+		      int neg_serial)
+{
+	p->ok++;
+	if (neg_serial)
+		quirk(p, e, pre ? "precertificate" : "certificate",
+		      NEG_SERIAL);
 }
 
 static void process(struct parser *p, const struct entry *e)
@@ -344,6 +374,8 @@ static void process(struct parser *p, const struct entry *e)
 	if (ctx509_parse(&p->cert, cert.p, cert.len, xerr, sizeof xerr) < 0)
 		{ bad(p, e, pre ? "precertificate: %s" : "certificate: %s",
 			   xerr); return; }
+	/* Warned once converted (p->cert is reused for the chain). */
+	int neg = p->cert.serial_negative;
 
 	int is_static = e->log_type.type == CTJSON_STRING &&
 			ctjson_eq(&e->log_type, "static");
@@ -351,7 +383,7 @@ static void process(struct parser *p, const struct entry *e)
 		CTBUF_LIT(b, "{\"message_type\":\"dns_entries\",\"data\":");
 		ctx509_domains(&p->cert, b);
 		CTBUF_LIT(b, "}\n");
-		p->ok++;
+		converted(p, e, pre, neg);
 		return;
 	}
 	CTBUF_LIT(b, "{\"message_type\":\"certificate_update\",\"data\":"
@@ -367,7 +399,7 @@ static void process(struct parser *p, const struct entry *e)
 		for (size_t i = 0; i < chain.n; i++) {
 			if (i)
 				ctbuf_addc(b, ',');
-			if (put_chain_cert(p, chain.certs[i], xerr,
+			if (put_chain_cert(p, e, chain.certs[i], xerr,
 					   sizeof xerr) < 0) {
 				b->len = mark;
 				{ bad(p, e, "chain certificate: %s",
@@ -377,7 +409,7 @@ static void process(struct parser *p, const struct entry *e)
 		ctbuf_addc(b, ']');
 	}
 	put_tail(p, e, is_static, leaf.timestamp);
-	p->ok++;
+	converted(p, e, pre, neg);
 }
 
 static void after_record(struct parser *p)
@@ -465,14 +497,23 @@ static void record(struct parser *p, const char *line, size_t len)
 	after_record(p);
 }
 
+/* A record, one line or gathered from several, is at most this long:
+ * get-entries responses are a few MiB; more is not a CT record. */
+#define MAX_RECORD ((size_t)64 << 20)
+
 /* Lines of an indented (pretty-printed) JSON document are gathered until
- * the brackets balance; NDJSON records are single lines. */
+ * the brackets balance; NDJSON records are single lines. A document that
+ * grows past MAX_RECORD is reported once and its remaining lines are
+ * only scanned for the end (the buffer is released), so unbalanced input
+ * cannot take memory without limit. */
 struct gather {
 	struct ctbuf buf;
-	int depth, active;
+	long depth; /* lines can nest 64 Mi deep each, without limit in all */
+	int active, skipping;
+	unsigned long start; /* the document's first line */
 };
 
-static int line_depth(const char *s, size_t n, int depth, int *in_str)
+static long line_depth(const char *s, size_t n, long depth, int *in_str)
 {
 	int esc = 0;
 	*in_str = 0;
@@ -496,6 +537,24 @@ static int line_depth(const char *s, size_t n, int depth, int *in_str)
 	return depth;
 }
 
+/* Report a gathered document at its first line, not the current one. */
+static void bad_document(struct parser *p, const struct gather *g,
+			 const char *what)
+{
+	unsigned long now = p->lineno;
+	p->lineno = g->start;
+	bad(p, NULL, "%s", what);
+	after_record(p);
+	p->lineno = now;
+}
+
+static void skip_document(struct parser *p, struct gather *g)
+{
+	bad_document(p, g, "JSON record longer than 64 MiB, skipped");
+	g->skipping = 1;
+	ctbuf_free(&g->buf);
+}
+
 static void feed(struct parser *p, struct gather *g, const char *line,
 		 size_t len)
 {
@@ -516,10 +575,12 @@ static void feed(struct parser *p, struct gather *g, const char *line,
 			record(p, line, len);
 			return;
 		}
-		int d = line_depth(line, len, 0, &in_str);
+		long d = line_depth(line, len, 0, &in_str);
 		if (d > 0 && !in_str && ctjson_fields(line, len, NULL, 0, NULL) < 0) {
 			g->active = 1;
+			g->skipping = 0;
 			g->depth = d;
+			g->start = p->lineno;
 			ctbuf_reset(&g->buf);
 			ctbuf_add(&g->buf, line, len);
 			ctbuf_addc(&g->buf, '\n');
@@ -532,24 +593,29 @@ static void feed(struct parser *p, struct gather *g, const char *line,
 	if (len && line[0] == '{' &&
 	    ctjson_fields(line, len, NULL, 0, NULL) == 0) {
 		g->active = 0;
-		bad(p, NULL, "incomplete JSON record%s", NULL);
-		after_record(p);
+		if (!g->skipping)
+			bad_document(p, g, "incomplete JSON record");
 		record(p, line, len);
 		return;
 	}
-	ctbuf_add(&g->buf, line, len);
-	ctbuf_addc(&g->buf, '\n');
+	if (!g->skipping && g->buf.len + len + 1 > MAX_RECORD)
+		skip_document(p, g);
+	if (!g->skipping) {
+		ctbuf_add(&g->buf, line, len);
+		ctbuf_addc(&g->buf, '\n');
+	}
 	g->depth = line_depth(line, len, g->depth, &in_str);
 	if (g->depth <= 0 || in_str) {
 		g->active = 0;
-		record(p, g->buf.p, g->buf.len);
+		if (!g->skipping)
+			record(p, g->buf.p, g->buf.len);
 	}
 }
 
 static void read_input(struct parser *p, int fd, const char *name)
 {
-	struct ctlines *l = ctlines_new(fd, (size_t)64 << 20, &p->out);
-	struct gather g = { CTBUF_INIT, 0, 0 };
+	struct ctlines *l = ctlines_new(fd, MAX_RECORD, &p->out);
+	struct gather g = { .buf = CTBUF_INIT };
 	const char *line;
 	size_t len;
 	int r;
@@ -567,6 +633,11 @@ static void read_input(struct parser *p, int fd, const char *name)
 			p->failed++;
 			break;
 		}
+		if (r == -2 && g.active) {
+			if (!g.skipping)
+				skip_document(p, &g);
+			continue;
+		}
 		if (r == -2) {
 			bad(p, NULL, "record longer than 64 MiB, skipped%s",
 			    NULL);
@@ -575,10 +646,8 @@ static void read_input(struct parser *p, int fd, const char *name)
 		}
 		feed(p, &g, line, len);
 	}
-	if (g.active) {
-		bad(p, NULL, "incomplete JSON record at end of input%s", NULL);
-		after_record(p);
-	}
+	if (g.active && !g.skipping)
+		bad_document(p, &g, "incomplete JSON record at end of input");
 	ctbuf_free(&g.buf);
 	ctlines_free(l);
 }

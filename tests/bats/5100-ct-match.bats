@@ -28,24 +28,32 @@ dom() {
 		fail "$output"
 	# *.com covers example.com, which .example.com watches
 	run ct-match -e .example.com "$T/in"
+	assert_status 0
 	[ "$(jq -c .data <<<"$output" | paste -sd' ')" = \
 	  '["example.com"] ["www.example.com"] ["WWW.EXAMPLE.COM"] ["*.com"]' ] || fail "$output"
 	# but not the exact item a.b.example.net: one label only
 	run ct-match -e a.b.example.net "$T/in"
+	assert_status 0
 	[ -z "$output" ] || fail "$output"
 	run ct-match -e .com "$T/in"
-	assert_contains '["*.com"]'
+	assert_status 0
+	[ "$(jq -c .data <<<"$output" | paste -sd' ')" = \
+	  '["example.com"] ["www.example.com"] ["WWW.EXAMPLE.COM"] ["*.com"]' ] || fail "$output"
 }
 
 @test "ct-match: certificate records, --annotate, --invert, --count" {
 	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 100 >"$T/in"
 	run ct-match -e .example7.com "$T/in"
-	assert_line_count 1
+	assert_status 0
+	[ "$output" = "$(sed -n 8p "$T/in")" ] || fail "$output"
 	run ct-match -c -e .example7.com -e sub50.example50.com "$T/in"
+	assert_status 0
 	[ "$output" = 2 ] || fail "$output"
 	run ct-match -c -v -e .example7.com "$T/in"
+	assert_status 0
 	[ "$output" = 99 ] || fail "$output"
 	run ct-match -a -e h0.sub7.example7.com "$T/in"
+	assert_status 0
 	jq -e '.match == {"watch":"h0.sub7.example7.com","name":"h0.sub7.example7.com"} and .data.cert_index == 7' \
 		<<<"$output" >/dev/null || fail "$output"
 	# the record is otherwise unchanged
@@ -56,14 +64,16 @@ dom() {
 	assert_status 0
 	[ -z "$output" ] || fail "$output"
 	run ct-match -v -e .example7.com "$T/hb"
-	assert_line_count 2
+	assert_status 0
+	[ "$output" = "$(cat "$T/hb")" ] || fail "$output"
 }
 
 @test "ct-match: watchlist files, comments, bad items with file and line" {
 	printf '# watch\n\nexample.com  # the apex\n.example.org\n' >"$T/w"
 	dom '"example.com"' '"x.example.org"' '"x.example.com"' >"$T/in"
 	run ct-match -f "$T/w" "$T/in"
-	assert_line_count 2
+	assert_status 0
+	[ "$output" = "$(head -n 2 "$T/in")" ] || fail "$output"
 	printf 'good.example\n*.bad.example\nfine.example\nbad..example\n' >"$T/bad"
 	run ct-match -f "$T/bad" "$T/in"
 	assert_status 2
@@ -104,6 +114,7 @@ for i in range(1000000):
     print(("." if i % 2 else "") + "w%d.example%d.com" % (i, i % 1000))' >"$T/w"
 	dom '"w4.example4.com"' '"x.w5.example5.com"' '"w6.example6.com.evil"' '"*.example8.com"' >"$T/in"
 	run ct-match -c -f "$T/w" "$T/in"
+	assert_status 0
 	[ "$output" = 3 ] || fail "$output"
 }
 
@@ -113,9 +124,11 @@ for i in range(1000000):
 		"$FIX/rfc6962/certstream_live_ct_parser_snapshot.json" | ct-parse -f lite >"$T/c"
 	want=$(jq -r '.data.leaf_cert.all_domains[]' "$T/c" | grep -c '\.net$' || true)
 	run ct-match -c -e .net "$T/c"
+	assert_status 0
 	[ "$output" -ge 1 ] && [ "$output" -le "$want" ] || fail "$output vs $want names"
 	run ct-match -e portal.dragonjar.org "$T/c"
-	assert_line_count 1
+	assert_status 0
+	[ "$output" = "$(grep -F '"portal.dragonjar.org"' "$T/c")" ] || fail "$output"
 }
 
 @test "ct-match: /dev/full fails loudly, | head -1 is quiet" {
@@ -123,6 +136,9 @@ for i in range(1000000):
 	run bash -c "ct-match -e .com '$T/in' >/dev/full"
 	assert_status 1
 	assert_contains "ct-match: write error"
-	run bash -c "set -o pipefail; ct-match -e .com '$T/in' 2>'$T/err' | head -1 >/dev/null"
-	[ ! -s "$T/err" ] || fail "stderr: $(cat "$T/err")"
+	# every record matches, 17 MB: SIGPIPE ends ct-match (141) after a
+	# whole first line.
+	pipe_head1 ct-match -e .com "$T/in"
+	assert_status 141
+	[ "$output" = "$(head -n 1 "$T/in")" ] || fail "first line: $output"
 }

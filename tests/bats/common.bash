@@ -50,6 +50,22 @@ assert_not_contains() {
 	case $output in *"$1"*) fail "expected output not to contain '$1'; got: $output" ;; esac
 }
 
+# pipe_head1 CMD...: CMD | head -n 1, as a user types it. Sets $status to
+# CMD's own exit status, not head's (141: killed by SIGPIPE, as a filter
+# with much more output should be; 139: a crash), and $output to the
+# line head printed; fails if CMD wrote anything on stderr. Callers check
+# both, so a command that prints nothing or crashes cannot pass.
+pipe_head1() {
+	{
+		local rc=0
+		"$@" 2>"$T/head1.err" || rc=$?
+		echo "$rc" >"$T/head1.rc"
+	} | head -n 1 >"$T/head1.out"
+	status=$(cat "$T/head1.rc")
+	output=$(cat "$T/head1.out")
+	[ ! -s "$T/head1.err" ] || fail "stderr: $(cat "$T/head1.err")"
+}
+
 # A free TCP port on 127.0.0.1 (the kernel picks it; tiny race accepted).
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -5,6 +5,7 @@
  * truncation and thousands of byte flips of real certificates, each in a
  * guard-page buffer, must fail cleanly or render valid JSON. */
 #include <ftw.h>
+#include <stdarg.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -59,6 +60,40 @@ static void cmp_str(const char *what, const char *file, const char *want,
 		diff(what, file, want, got);
 }
 
+/* The last entry of that type: an attribute given twice shows its last
+ * value, as the certstream peers show it. */
+static int last_index(X509_NAME *n, int nid)
+{
+	int at = -1;
+	for (int k = -1; (k = X509_NAME_get_index_by_NID(n, nid, k)) >= 0;)
+		at = k;
+	return at;
+}
+
+/* The hex of the serial's INTEGER contents as encoded, without a 00
+ * sign byte: a negative serial shows its two's complement. */
+static void serial_hex(const ASN1_INTEGER *sn, char *o, size_t cap)
+{
+	unsigned char *d = NULL;
+	int n = i2d_ASN1_INTEGER(sn, &d);
+	size_t at = 2, len;
+	if (n < 2) {
+		snprintf(o, cap, "?");
+		OPENSSL_free(d);
+		return;
+	}
+	if (d[1] & 0x80)
+		at += d[1] & 0x7f;
+	len = (size_t)n - at;
+	if (len > 1 && d[at] == 0) {
+		at++;
+		len--;
+	}
+	for (size_t i = 0; i < len && 2 * i + 3 <= cap; i++)
+		snprintf(o + 2 * i, 3, "%02X", d[at + i]);
+	OPENSSL_free(d);
+}
+
 static void cmp_name(X509_NAME *n, const struct ctjson_val *root,
 		     const char *which, const char *file)
 {
@@ -75,7 +110,7 @@ static void cmp_name(X509_NAME *n, const struct ctjson_val *root,
 	struct ctbuf b = CTBUF_INIT;
 	char path[64];
 	for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
-		int at = X509_NAME_get_index_by_NID(n, attrs[i].nid, -1);
+		int at = last_index(n, attrs[i].nid);
 		char *want = NULL;
 		unsigned char *u = NULL;
 		if (at >= 0) {
@@ -132,17 +167,14 @@ static void check_cert(X509 *x, const char *file)
 	if (len <= 0)
 		return;
 	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
-	BIGNUM *bn = ASN1_INTEGER_to_BN(sn, NULL);
-	int negative = BN_is_negative(bn);
+	int negative = ASN1_STRING_type(sn) == V_ASN1_NEG_INTEGER;
 	if (ctx509_parse(&cx, der, (size_t)len, err, sizeof err) < 0) {
-		if (!negative)
-			diff("parse", file, "ok", err);
+		diff("parse", file, "ok", err);
 		goto done;
 	}
-	if (negative) {
-		diff("parse", file, "negative serial rejected", "accepted");
-		goto done;
-	}
+	if (cx.serial_negative != negative)
+		diff("serial sign", file, negative ? "negative" : "positive",
+		     cx.serial_negative ? "negative" : "positive");
 	checked++;
 	ctbuf_reset(&out);
 	ctx509_render(&cx, &out, CTX509_AS_DER | CTX509_TBS | CTX509_DOMAINS);
@@ -154,15 +186,9 @@ static void check_cert(X509 *x, const char *file)
 	struct ctbuf b = CTBUF_INIT;
 	char want[200];
 
-	char *h = BN_bn2hex(bn);
-	const char *hs = h;
-	while (hs[0] == '0' && hs[1])
-		hs++;
-	char *got = field(&root, "serial_number", &b);
-	while (got && got[0] == '0' && got[1])
-		got++;
-	cmp_str("serial_number", file, hs, got);
-	OPENSSL_free(h);
+	char hs[2 * 64 + 1];
+	serial_hex(sn, hs, sizeof hs);
+	cmp_str("serial_number", file, hs, field(&root, "serial_number", &b));
 
 	struct tm t;
 	struct ctjson_val v;
@@ -214,7 +240,7 @@ static void check_cert(X509 *x, const char *file)
 	char *names[4096];
 	int nn = 0, nulname = 0;
 	X509_NAME *sub = X509_get_subject_name(x);
-	int at = X509_NAME_get_index_by_NID(sub, NID_commonName, -1);
+	int at = last_index(sub, NID_commonName);
 	unsigned char *cn = NULL;
 	if (at >= 0 && !ca) {
 		int l = ASN1_STRING_to_UTF8(
@@ -263,7 +289,6 @@ static void check_cert(X509 *x, const char *file)
 	ctbuf_free(&gd);
 	ctbuf_free(&b);
 done:
-	BN_free(bn);
 	OPENSSL_free(der);
 }
 
@@ -297,6 +322,8 @@ static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *signer, int i)
 	if (i % 7 == 0)
 		sbytes[0] |= 0x80; /* needs a 00 sign byte */
 	BIGNUM *bn = BN_bin2bn(sbytes, sl, NULL);
+	if (i % 11 == 4)
+		BN_set_negative(bn, 1); /* in the logs, from older CAs */
 	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
 	BN_free(bn);
 	/* Dates on both sides of 2050 (UTCTime vs GeneralizedTime). */
@@ -320,6 +347,10 @@ static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *signer, int i)
 		add_name(n, "ST", MBSTRING_ASC, "Berlin");
 	if (rnd() % 4 == 0)
 		add_name(n, "emailAddress", MBSTRING_ASC, "ops@example.com");
+	if (i % 13 == 6) { /* attributes given twice: the last counts */
+		add_name(n, "CN", MBSTRING_ASC, "second.example");
+		add_name(n, "O", MBSTRING_ASC, "Second O");
+	}
 	X509_NAME *in = X509_get_issuer_name(x);
 	add_name(in, "C", MBSTRING_ASC, "US");
 	add_name(in, "O", MBSTRING_ASC, "Test Trust");
@@ -498,6 +529,99 @@ static void robustness(void)
 	   "invalid JSON (%d bad)", truncs, flips, bad);
 }
 
+/* A certificate made here: the serial, then subject attributes as
+ * "key", "value" pairs (NULL ends them), one RDN each, in that order; a
+ * leaf (CA:FALSE) with SAN DNS:a.example, DNS:b.example. */
+static X509 *make_named(EVP_PKEY *key, long serial, ...)
+{
+	X509 *x = X509_new();
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	ASN1_TIME_set(X509_getm_notBefore(x), 1767225600);
+	ASN1_TIME_set(X509_getm_notAfter(x), 1775001600);
+	X509_NAME *n = X509_get_subject_name(x);
+	va_list ap;
+	va_start(ap, serial);
+	for (const char *k; (k = va_arg(ap, const char *)) != NULL;)
+		add_name(n, k, MBSTRING_ASC, va_arg(ap, const char *));
+	va_end(ap);
+	add_name(X509_get_issuer_name(x), "CN", MBSTRING_ASC, "Test CA");
+	X509_set_pubkey(x, key);
+	add_ext(x, NULL, NID_basic_constraints, "CA:FALSE");
+	add_ext(x, NULL, NID_subject_alt_name, "DNS:a.example,DNS:b.example");
+	X509_sign(x, key, EVP_sha256());
+	return x;
+}
+
+/* Parse and render x; the rendering is in out. */
+static int parse_render(X509 *x, char *err, size_t errlen)
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509(x, &der);
+	int r = ctx509_parse(&cx, der, (size_t)len, err, errlen);
+	ctbuf_reset(&out);
+	if (r == 0)
+		ctx509_render(&cx, &out, CTX509_TBS | CTX509_DOMAINS);
+	/* The rendering views the DER: check it before the free. */
+	struct ctjson_val root;
+	if (r == 0 && ctjson_parse(out.p, out.len, &root) < 0)
+		r = -1;
+	ctbuf_cstr(&out);
+	OPENSSL_free(der);
+	return r;
+}
+
+/* Certificates with a negative serial are in the logs (older CAs):
+ * converted, the serial shown as its DER bytes (two's complement), as
+ * the Rust server's x509-parser shows it. */
+static void negative_serials(EVP_PKEY *key)
+{
+	static const struct {
+		long serial;
+		const char *hex;
+	} t[] = {
+		{ -5, "FB" },	    { -128, "80" },	 { -129, "FF7F" },
+		{ -256, "FF00" },   { -65536, "FF0000" }, { 128, "80" },
+		{ 0, "00" },	    { 0x7f00, "7F00" },
+	};
+	char err[128], want[64];
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		X509 *x = make_named(key, t[i].serial, "CN", "n.example",
+				     NULL);
+		err[0] = '\0';
+		int r = parse_render(x, err, sizeof err);
+		snprintf(want, sizeof want, "\"serial_number\":\"%s\",",
+			 t[i].hex);
+		ok(r == 0 && strstr(out.p, want) &&
+		   cx.serial_negative == (t[i].serial < 0),
+		   "serial %ld is converted, shown as %s%s%s", t[i].serial,
+		   t[i].hex, r ? ": " : "", r ? err : "");
+		X509_free(x);
+	}
+}
+
+/* A name with an attribute twice: the last value counts, in subject,
+ * aggregated and all_domains (whose CN comes first), as in the peers. */
+static void repeated_attributes(EVP_PKEY *key)
+{
+	char err[128] = "";
+	X509 *x = make_named(key, 1, "CN", "a.example", "CN", "b.example",
+			     "O", "x", "O", "y", NULL);
+	int r = parse_render(x, err, sizeof err);
+	ok(r == 0 && strstr(out.p, "{\"subject\":{\"C\":null,"
+				  "\"CN\":\"b.example\",\"L\":null,"
+				  "\"O\":\"y\",\"OU\":null,\"ST\":null,"
+				  "\"emailAddress\":null,"
+				  "\"aggregated\":\"/CN=b.example/O=y\"}"),
+	   "two CNs, two Os: the last of each is shown");
+	ok(r == 0 && strstr(out.p, "\"all_domains\":[\"b.example\","
+				  "\"a.example\"]"),
+	   "all_domains: the last CN, then the SANs");
+	if (r != 0 || !strstr(out.p, "\"b.example\",\"a.example\""))
+		printf("# %s\n", r ? err : out.p);
+	X509_free(x);
+}
+
 static void specific(void)
 {
 	/* An indefinite-length certificate, a negative serial, an explicit
@@ -519,6 +643,10 @@ static void specific(void)
 		   "trailing byte: %s", err);
 		free(m);
 	}
+	EVP_PKEY *ec = EVP_EC_gen("P-256");
+	negative_serials(ec);
+	repeated_attributes(ec);
+	EVP_PKEY_free(ec);
 }
 
 int main(void)

@@ -206,7 +206,7 @@ records() { jq -c '{index, leaf_input, extra_data}' "$1"; }
 @test "static-ct-api: the real Navigli2025h2 tiles from python3 -m http.server, verified, all parse" {
 	need_fixtures
 	local nv="$FIX/static-ct/navigli2025h2-testsigned"
-	[ -d "$nv" ] || skip "no $nv"
+	[ -d "$nv" ] || missing "no $nv"
 	cp -r "$nv" "$T/nv"
 	port=$(free_port)
 	(cd "$T/nv" && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &

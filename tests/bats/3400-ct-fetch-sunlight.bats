@@ -15,7 +15,7 @@ teardown_more() {
 }
 
 @test "Sunlight: 300 entries fetched completely (gzip, partial tile, issuers), verified, parsed; growth followed" {
-	ls "$DEBS"/sunlight_*.deb >/dev/null 2>&1 || skip "no sunlight deb in $DEBS"
+	ls "$DEBS"/sunlight_*.deb >/dev/null 2>&1 || missing "no sunlight deb in $DEBS"
 	"$CT_TOP/tests/lib/sunlight-up.sh" "$T/sl" "$DEBS" 300 >"$T/up.out" 2>&1 ||
 		fail "$(tail -n 20 "$T/up.out")"
 	ct-fetch --logs "$T/sl/log.json" --from-start --state-dir "$T/st" --stats "$T/s.json" \
@@ -62,7 +62,7 @@ teardown_more() {
 # tree) as a third-party check of the test log and of ct-fetch: both
 # verify the same tree and keep the same compact range.
 @test "certspotter verifies the test log; its compact range and root equal ct-fetch's" {
-	ls "$DEBS"/certspotter_*.deb >/dev/null 2>&1 || skip "no certspotter deb in $DEBS"
+	ls "$DEBS"/certspotter_*.deb >/dev/null 2>&1 || missing "no certspotter deb in $DEBS"
 	dpkg -x "$(ls "$DEBS"/certspotter_*.deb | head -1)" "$T/cs"
 	mk_cert_entries "$T/made.ndjson"
 	ct-testlog -q --size 3000 --max-page 256 --entries "$T/made.ndjson" -o "$T/tl.logs" \

@@ -7,7 +7,7 @@ WS="$CT_TOP/tests/lib/wsclient.py"
 RAW="$CT_TOP/tests/lib/wsraw.py"
 
 setup_more() {
-	$PY -c 'import websockets' 2>/dev/null || skip "python3-websockets not installed"
+	$PY -c 'import websockets' 2>/dev/null || missing "python3-websockets not installed"
 	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 20 >"$T/recs"
 }
 
@@ -181,8 +181,8 @@ client() {
 
 @test "ct-serve: CaliDog's certstream-python client and CLI read it unchanged" {
 	deb=$(ls "$DEBS"/python3-certstream_*.deb 2>/dev/null | head -1)
-	[ -n "$deb" ] || skip "no python3-certstream deb at $DEBS"
-	$PY -c 'import websocket, termcolor' 2>/dev/null || skip "python3-websocket/termcolor not installed"
+	[ -n "$deb" ] || missing "no python3-certstream deb at $DEBS"
+	$PY -c 'import websocket, termcolor' 2>/dev/null || missing "python3-websocket/termcolor not installed"
 	dpkg -x "$deb" "$T/cs"
 	start_serve
 	cs() {

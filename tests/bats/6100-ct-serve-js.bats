@@ -10,9 +10,9 @@ teardown_more() {
 }
 
 @test "ct-serve: the npm ws client and certstream-js read all three paths unchanged" {
-	command -v node >/dev/null && command -v npm >/dev/null || skip "no node/npm"
+	command -v node >/dev/null && command -v npm >/dev/null || missing "no node/npm"
 	(cd "$T" && timeout 180 npm install --silent --no-audit --no-fund --prefix "$T/node" ws@8 certstream@1) \
-		>"$T/npm.log" 2>&1 || skip "npm registry not reachable: $(tail -n 2 "$T/npm.log")"
+		>"$T/npm.log" 2>&1 || missing "npm registry not reachable: $(tail -n 2 "$T/npm.log")"
 	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 40 >"$T/recs"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/tls.key" \
 		-out "$T/tls.pem" -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null

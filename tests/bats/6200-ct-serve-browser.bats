@@ -14,7 +14,7 @@ teardown_more() {
 }
 
 @test "ct-serve: headless Chromium reads the stream over WebSocket and SSE" {
-	command -v chromium >/dev/null || skip "no chromium (apt-get install chromium)"
+	command -v chromium >/dev/null || missing "no chromium (apt-get install chromium)"
 	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 20 >"$T/recs"
 	port=$(free_port)
 	mkfifo "$T/in"

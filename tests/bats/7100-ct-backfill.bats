@@ -31,7 +31,7 @@ teardown_more() {
 	zcat "$T"/out/testlog/*.ndjson.gz | jq -r .data.cert_index | sort -n >"$T/idx"
 	[ "$(uniq "$T/idx" | wc -l)" = 1250 ] && [ "$(wc -l <"$T/idx")" = 1250 ] || fail "$(wc -l <"$T/idx") records"
 	# the man page's SQLite recipe
-	command -v sqlite3 >/dev/null || skip "no sqlite3"
+	command -v sqlite3 >/dev/null || missing "no sqlite3"
 	zcat "$T"/out/*/*.ndjson.gz | jq -r '[.data.source.name, .data.cert_index,
 		.data.leaf_cert.subject.CN, (.data.leaf_cert.all_domains | join(" "))] | @csv' |
 		sqlite3 "$T/ct.db" '.mode csv' 'CREATE TABLE IF NOT EXISTS certs(log, idx, cn, names);' \

@@ -10,7 +10,7 @@ teardown_more() {
 }
 
 @test "NATS: 2 fetch shards, 2 serve replicas, every entry at both replicas' clients" {
-	command -v nats-server >/dev/null || skip "no nats-server (apt-get install nats-server)"
+	command -v nats-server >/dev/null || missing "no nats-server (apt-get install nats-server)"
 	mk_cert_entries "$T/made.ndjson"
 	for l in a b c d; do
 		testlog "$l" --size 300 --entries "$T/made.ndjson"

@@ -13,8 +13,8 @@ teardown_more() {
 }
 
 @test "Kafka: 2 fetch shards through kcat, 2 replicas replay the topic, every entry at both" {
-	command -v kcat >/dev/null || skip "no kcat (apt-get install kcat)"
-	[ -f /usr/include/librdkafka/rdkafka_mock.h ] || skip "no librdkafka-dev (apt-get install librdkafka-dev)"
+	command -v kcat >/dev/null || missing "no kcat (apt-get install kcat)"
+	[ -f /usr/include/librdkafka/rdkafka_mock.h ] || missing "no librdkafka-dev (apt-get install librdkafka-dev)"
 	"${CC:-cc}" -o "$T/kafka-mock" "$CT_TOP/tests/lib/kafka-mock.c" -lrdkafka || fail "cannot build kafka-mock"
 	mkfifo "$T/kin"
 	"$T/kafka-mock" 3 ctstream 4 <"$T/kin" >"$T/bootstrap" 2>"$T/kafka.err" &

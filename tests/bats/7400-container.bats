@@ -13,8 +13,8 @@ teardown_more() {
 }
 
 @test "container runtime: installed tree, non-root, state volume, healthcheck, SIGTERM" {
-	command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
-	[ "$(id -u)" = 0 ] || skip "needs root to become nobody"
+	command -v setpriv >/dev/null || missing "no setpriv (util-linux)"
+	[ "$(id -u)" = 0 ] || missing "needs root to become nobody"
 	grep -q '^USER ctstream' "$CT_TOP/Dockerfile" || fail "the Dockerfile changed: update this test"
 	hc=$(sed -n 's/^HEALTHCHECK .* CMD //p' "$CT_TOP/Dockerfile")
 	[ -n "$hc" ] || fail "no HEALTHCHECK"

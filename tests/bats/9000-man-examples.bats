@@ -7,7 +7,8 @@
 # rewrites: 0.0.0.0 -> 127.0.0.1 (tests use loopback only), ports 8080
 # and 8081 -> free ones, /var/lib/ctstream and /tmp/ -> the sandbox.
 # Long-running commands (--follow, ct-serve, ct-stream) run in the
-# background and must still be running after a few seconds; `curl -N`
+# background and must still be running after a few seconds, and a
+# server among them must deliver a certificate to a client; `curl -N`
 # runs 4 s and must have read events; everything else must exit 0. Every
 # file an example writes with > or >> must be non-empty.
 load common
@@ -114,6 +115,26 @@ run_examples() {
 			echo "$pid" >>"$T/bg"
 			sleep 3
 			kill -0 "$pid" 2>/dev/null || fail "$page: '$cmd' ended: $(tail -n 5 "$out.err")"
+			# a server must serve: a client connects and reads a
+			# certificate (SSE on the --listen address, a line on --tcp)
+			local addr tcp
+			addr=$(grep -oE '(--listen |CT_LISTEN=)[0-9.]+:[0-9]+' <<<"$cmd" | grep -oE '[0-9.]+:[0-9]+$' | head -1)
+			if [ -n "$addr" ]; then
+				{ timeout 30 curl -sN "http://$addr/sse?stream=lite" 2>/dev/null || true; } |
+					grep -m1 '^data: {"message_type":"certificate_update"' >"$out.sse" || true
+				[ -s "$out.sse" ] || fail "$page: '$cmd': no certificate on http://$addr/sse in 30 s: $(tail -n 5 "$out.err")"
+			fi
+			tcp=$(grep -oE -- '--tcp [0-9.]+:[0-9]+' <<<"$cmd" | grep -oE '[0-9]+$' | head -1)
+			if [ -n "$tcp" ]; then
+				# the first certificate (heartbeats come between)
+				timeout 30 python3 -c 'import socket, sys
+f = socket.create_connection(("127.0.0.1", int(sys.argv[1]))).makefile()
+for line in f:
+    if "\"heartbeat\"" not in line:
+        print(line, end=""); break' "$tcp" >"$out.tcp" || true
+				jq -e '.message_type == "certificate_update"' "$out.tcp" >/dev/null ||
+					fail "$page: '$cmd': no certificate on TCP port $tcp: $(head -c 300 "$out.tcp")"
+			fi
 			if [[ $cmd != *ct-serve* && $cmd != *ct-stream* ]]; then
 				# its first records come after the next poll (10 s)
 				for _ in $(seq 100); do

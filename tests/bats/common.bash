@@ -25,9 +25,20 @@ teardown() {
 	[ -n "${T:-}" ] && rm -rf "$T"
 }
 
+# A dependency of a test is missing: skip it, except under CI (CI=true),
+# where whatever the test needs is installed, so a missing one is a
+# failure, not a silent skip.
+missing() {
+	if [ "${CI:-}" = true ]; then
+		fail "missing under CI=true: $*"
+		return 1
+	fi
+	skip "$*"
+}
+
 # Skip when ../shared/fixtures (real CT data) is not beside the checkout.
 need_fixtures() {
-	[ -d "$FIX" ] || skip "no fixtures at $FIX (../shared/fixtures absent)"
+	[ -d "$FIX" ] || missing "no fixtures at $FIX (../shared/fixtures absent)"
 }
 
 # Assertions (bats-assert is not needed; these print what they saw).

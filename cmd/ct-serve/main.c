@@ -181,6 +181,15 @@ static int64_t now_ms(void)
 
 /* ---- options ---------------------------------------------------------- */
 
+/* Option ids: their rows in opt_table, in the same order. */
+enum opt_id {
+	O_LISTEN, O_TCP, O_TCP_FULL, O_TCP_DOMAINS, O_TOKEN, O_AUTH_HEADER,
+	O_HEARTBEAT, O_QUEUE, O_WRITE_TIMEOUT, O_MAX_CLIENTS, O_EXIT_ON_EOF,
+	O_MAX_PER_IP, O_ACCEPT_RATE, O_TRUSTED_PROXY, O_FETCH_STATS,
+	O_WAIT_FOR_CLIENT, O_BACKPRESSURE, O_RECENT, O_CONFIG, O_DEFLATE,
+	O_TLS_CERT, O_TLS_KEY, NOPT
+};
+
 static const struct ct_opt opt_table[] = {
 	{ "listen", 'l', "ADDR", "HTTP/WebSocket/SSE address (default 127.0.0.1:8080)" },
 	{ "tcp", 0, "ADDR", "raw TCP address for the lite stream" },
@@ -205,13 +214,14 @@ static const struct ct_opt opt_table[] = {
 	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this PEM certificate chain" },
 	{ "tls-key", 0, "FILE", "its PEM private key (default: in the certificate file)" },
 };
-#define OPT_CONFIG 18
+_Static_assert(sizeof opt_table / sizeof opt_table[0] == NOPT,
+	       "one row of opt_table per enum opt_id");
 
 static const struct ct_cli cli = {
 	"[options] < certificate-records",
 	"Serve certificate records from standard input over WebSocket (/,\n"
 	"/full-stream, /domains-only), SSE (/sse?stream=) and raw TCP.",
-	opt_table, sizeof opt_table / sizeof opt_table[0]
+	opt_table, NOPT
 };
 
 static const struct opts defaults = {
@@ -238,43 +248,43 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		   size_t n)
 {
 	unsigned long long v = 0;
-	switch (idx) {
-	case 0: o->listen = arg; break;
-	case 1: o->tcp[S_LITE] = arg; break;
-	case 2: o->tcp[S_FULL] = arg; break;
-	case 3: o->tcp[S_DOM] = arg; break;
-	case 4:
+	switch ((enum opt_id)idx) {
+	case O_LISTEN: o->listen = arg; break;
+	case O_TCP: o->tcp[S_LITE] = arg; break;
+	case O_TCP_FULL: o->tcp[S_FULL] = arg; break;
+	case O_TCP_DOMAINS: o->tcp[S_DOM] = arg; break;
+	case O_TOKEN:
 		if (o->ntokens == MAXTOKENS)
 			return bad(err, n, "more than %s tokens", "256");
 		if (!*arg)
 			return bad(err, n, "an empty token%s", "");
 		o->tokens[o->ntokens++] = arg;
 		break;
-	case 5:
+	case O_AUTH_HEADER:
 		if (!*arg || strpbrk(arg, ": \t"))
 			return bad(err, n, "'%s' is not a header name", arg);
 		o->auth_header = arg;
 		break;
-	case 6: case 8: {
+	case O_HEARTBEAT: case O_WRITE_TIMEOUT: {
 		if (ct_parse_duration_ms(arg, &v, err, n) < 0)
 			return -1;
 		if (v < 100)
 			return bad(err, n, "'%s' is shorter than 100ms", arg);
-		*(idx == 6 ? &o->heartbeat_ms : &o->write_timeout_ms) = v;
+		*(idx == O_HEARTBEAT ? &o->heartbeat_ms : &o->write_timeout_ms) = v;
 		break;
 	}
-	case 7:
+	case O_QUEUE:
 		if (ct_parse_u64(arg, 65536, 1ULL << 34, &v, err, n) < 0)
 			return -1;
 		o->queue_bytes = v;
 		break;
-	case 9:
+	case O_MAX_CLIENTS:
 		if (ct_parse_u64(arg, 1, 1000000, &v, err, n) < 0)
 			return -1;
 		o->max_clients = v;
 		break;
-	case 10: case 15: {
-		int *f = idx == 10 ? &o->exit_on_eof : &o->wait_client;
+	case O_EXIT_ON_EOF: case O_WAIT_FOR_CLIENT: {
+		int *f = idx == O_EXIT_ON_EOF ? &o->exit_on_eof : &o->wait_client;
 		if (!arg || !strcmp(arg, "true") || !strcmp(arg, "yes") ||
 		    !strcmp(arg, "on") || !strcmp(arg, "1"))
 			*f = 1;
@@ -285,17 +295,17 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 			return bad(err, n, "'%s' is not true or false", arg);
 		break;
 	}
-	case 11:
+	case O_MAX_PER_IP:
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->max_per_ip = v;
 		break;
-	case 12:
+	case O_ACCEPT_RATE:
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->accept_rate = v;
 		break;
-	case 13: {
+	case O_TRUSTED_PROXY: {
 		struct in6_addr a;
 		if (o->nproxies == MAXPROXIES)
 			return bad(err, n, "more than %s trusted proxies", "64");
@@ -305,25 +315,25 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		o->proxies[o->nproxies++] = arg;
 		break;
 	}
-	case 14: o->fetch_stats = arg; break;
-	case 16:
+	case O_FETCH_STATS: o->fetch_stats = arg; break;
+	case O_BACKPRESSURE:
 		if (ct_parse_u64(arg, 0, 1ULL << 34, &v, err, n) < 0)
 			return -1;
 		o->backpressure = v;
 		break;
-	case 17:
+	case O_RECENT:
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->recent = v;
 		break;
-	case 19:
+	case O_DEFLATE:
 		if (ct_parse_u64(arg, 0, 9, &v, err, n) < 0)
 			return -1;
 		o->deflate = v;
 		break;
-	case 20: o->tls_cert = arg; break;
-	case 21: o->tls_key = arg; break;
-	default:
+	case O_TLS_CERT: o->tls_cert = arg; break;
+	case O_TLS_KEY: o->tls_key = arg; break;
+	case O_CONFIG: case NOPT:
 		return bad(err, n, "not a setting for a config file%s", "");
 	}
 	return 0;
@@ -332,7 +342,7 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 static int on_opt(void *ctx, int idx, const char *arg)
 {
 	struct server *s = ctx;
-	if (idx == OPT_CONFIG) {
+	if (idx == O_CONFIG) {
 		s->config = arg;
 		return 0;
 	}
@@ -362,9 +372,8 @@ static int conf_set(void *ctx, const char *key, const char *val,
 {
 	struct conf_ctx *cc = ctx;
 	(void)line;
-	size_t nopts = sizeof opt_table / sizeof opt_table[0];
-	for (size_t i = 0; i < nopts; i++) {
-		if (strcmp(opt_table[i].name, key) || (int)i == OPT_CONFIG)
+	for (size_t i = 0; i < NOPT; i++) {
+		if (strcmp(opt_table[i].name, key) || (int)i == O_CONFIG)
 			continue;
 		char *copy = ct_xstrdup(val);
 		cc->owned->v = ct_xrealloc(cc->owned->v, (cc->owned->n + 1) *
@@ -391,9 +400,9 @@ static int conf_opts(const struct server *s, const char *text, size_t len,
 	int cleared_tokens = 0, cleared_proxies = 0;
 	for (size_t i = 0; i < s->nflags; i++) {
 		const struct flag *f = &s->flags[i];
-		if (f->idx == 4 && !cleared_tokens++)
+		if (f->idx == O_TOKEN && !cleared_tokens++)
 			o->ntokens = 0;
-		if (f->idx == 13 && !cleared_proxies++)
+		if (f->idx == O_TRUSTED_PROXY && !cleared_proxies++)
 			o->nproxies = 0;
 		char why[200];
 		if (set_opt(o, f->idx, f->arg, why, sizeof why) < 0) {

@@ -57,6 +57,7 @@ static const char *const reason_name[NREASON] = {
 #define MAXTCP 3
 #define QCAP 4096 /* messages a client may have queued */
 #define CIN 8192  /* bytes of a request head or a client frame */
+#define RESERVE 65536 /* past --queue, for messages that cannot be skipped */
 
 struct opts {
 	const char *listen, *tcp[NSTREAM];
@@ -810,18 +811,31 @@ static int flush_client(struct server *s, struct client *c)
 	return 0;
 }
 
-/* Queue m for c unless c is over its limit (then the message is skipped
- * and counted). Control messages (force) always go in. */
-static void enqueue(struct server *s, struct client *c, struct msg *m,
-		    int force)
+/* Queue m for c. A data message that would take the queue past its
+ * limit (--queue bytes or QCAP messages) is skipped and counted. A forced
+ * one (a pong, a close frame, a heartbeat, an HTTP response, the 101 or
+ * SSE header) must not be skipped: it goes in when the queue is empty,
+ * or when it stays under QCAP messages and RESERVE bytes past the limit;
+ * otherwise the client, which cannot be answered any more, is dropped
+ * and -1 returned. A message that is not queued and that nobody else
+ * holds (refs 0) is freed. */
+static int enqueue(struct server *s, struct client *c, struct msg *m,
+		   int force)
 {
-	if (!force && (c->qn == QCAP || c->qbytes + m->len > s->o.queue_bytes)) {
+	size_t limit = s->o.queue_bytes + (force ? RESERVE : 0);
+	int room = c->qn == 0 ? force || m->len <= s->o.queue_bytes
+			      : c->qn < QCAP && c->qbytes + m->len <= limit;
+	if (!room) {
+		if (m->refs == 0)
+			free(m);
+		if (force) {
+			drop_client(s, c, R_SLOW);
+			return -1;
+		}
 		c->drops++;
 		s->drops++;
-		return;
+		return 0;
 	}
-	if (c->qn == QCAP)
-		return; /* nowhere at all: the write timeout will act */
 	if (c->qn == 0)
 		c->progress_ms = now_ms();
 	if (c->qn == c->qcap) {
@@ -838,6 +852,7 @@ static void enqueue(struct server *s, struct client *c, struct msg *m,
 	c->q[(c->qhead + c->qn++) % c->qcap] = m;
 	c->qbytes += m->len;
 	c->sent++;
+	return 0;
 }
 
 /* ---- the three forms of a message --------------------------------------- */
@@ -1011,7 +1026,9 @@ static void broadcast(struct server *s, enum stream st, const char *pay,
 			continue;
 		/* framed once per kind, and only for a kind someone gets */
 		struct msg *m = NULL, *mz = NULL;
-		for (struct client *c = s->lists[st][p]; c; c = c->next) {
+		struct client *next;
+		for (struct client *c = s->lists[st][p]; c; c = next) {
+			next = c->next; /* c may be dropped */
 			if (filtered && c->filter && !c->filter->hit) {
 				s->filtered++;
 				continue;
@@ -1160,8 +1177,10 @@ static void heartbeat(struct server *s)
 	CTBUF_LIT(&b, "{\"message_type\":\"heartbeat\",\"timestamp\":");
 	ctjson_seconds(&b, t.tv_sec, t.tv_nsec);
 	ctbuf_addc(&b, '}');
+	/* none of them is needed by a client whose queue is full: skipped
+	 * like data then, not forced */
 	for (int st = 0; st < NSTREAM; st++)
-		broadcast(s, (enum stream)st, b.p, b.len, 1, 0);
+		broadcast(s, (enum stream)st, b.p, b.len, 0, 0);
 	ctbuf_free(&b);
 	/* SSE keepalive comment and WebSocket ping */
 	static const char ping[2] = { (char)0x89, 0 };
@@ -1169,10 +1188,15 @@ static void heartbeat(struct server *s)
 	for (int st = 0; st < NSTREAM; st++) {
 		struct msg *pm = msg_new(ping, 2), *km = msg_new(keep, sizeof keep - 1);
 		pm->refs = km->refs = 1;
-		for (struct client *c = s->lists[st][P_WS]; c; c = c->next)
-			enqueue(s, c, pm, 1);
-		for (struct client *c = s->lists[st][P_SSE]; c; c = c->next)
-			enqueue(s, c, km, 1);
+		struct client *c, *next;
+		for (c = s->lists[st][P_WS]; c; c = next) {
+			next = c->next;
+			enqueue(s, c, pm, 0);
+		}
+		for (c = s->lists[st][P_SSE]; c; c = next) {
+			next = c->next;
+			enqueue(s, c, km, 0);
+		}
 		msg_unref(pm);
 		msg_unref(km);
 	}
@@ -1195,8 +1219,8 @@ static void respond(struct server *s, struct client *c, const char *status,
 	struct msg *m = msg_new(b.p, b.len);
 	ctbuf_free(&b);
 	c->close_after = 1;
-	enqueue(s, c, m, 1);
-	flush_client(s, c);
+	if (enqueue(s, c, m, 1) == 0)
+		flush_client(s, c);
 }
 
 static void text(struct server *s, struct client *c, const char *status,
@@ -1539,8 +1563,8 @@ static void route(struct server *s, struct client *c,
 				 "Sec-WebSocket-Accept: %s\r\n%s\r\n", acc,
 				 c->deflate ? CTWS_DEFLATE_RESPONSE : "");
 		join(s, c, C_WS, (enum stream)stream, P_WS);
-		enqueue(s, c, msg_new(hdr, (size_t)n), 1);
-		flush_client(s, c);
+		if (enqueue(s, c, msg_new(hdr, (size_t)n), 1) == 0)
+			flush_client(s, c);
 		return;
 	}
 	if (path_is(path, plen, "/sse")) {
@@ -1562,8 +1586,8 @@ static void route(struct server *s, struct client *c,
 			"Access-Control-Allow-Origin: *\r\n"
 			"X-Accel-Buffering: no\r\n\r\n: ct-serve\n\n";
 		join(s, c, C_SSE, (enum stream)st, P_SSE);
-		enqueue(s, c, msg_new(hdr, sizeof hdr - 1), 1);
-		flush_client(s, c);
+		if (enqueue(s, c, msg_new(hdr, sizeof hdr - 1), 1) == 0)
+			flush_client(s, c);
 		return;
 	}
 	if (stream >= 0) {
@@ -1629,8 +1653,8 @@ static void ws_close(struct server *s, struct client *c, unsigned code,
 	struct msg *m = msg_new(f, sizeof f);
 	c->close_after = 1;
 	c->close_why = why;
-	enqueue(s, c, m, 1);
-	flush_client(s, c);
+	if (enqueue(s, c, m, 1) == 0)
+		flush_client(s, c);
 }
 
 /* Handle complete frames in c->in; -1 if the client is gone. */
@@ -1663,7 +1687,8 @@ static int ws_input(struct server *s, struct client *c)
 			char tmp[140];
 			memcpy(tmp, hd, hl);
 			memcpy(tmp + hl, pay, (size_t)f.len);
-			enqueue(s, c, msg_new(tmp, hl + (size_t)f.len), 1);
+			if (enqueue(s, c, msg_new(tmp, hl + (size_t)f.len), 1) < 0)
+				return -1; /* it reads too slowly: dropped */
 			break;
 		}
 		case CTWS_CLOSE:

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# ct-serve against clients that try to cost it memory, slots or
+# correctness (issue 16): each test stops the server itself and checks
+# that it exits 0, so the sanitizer build's leak check at exit counts.
+load common
+
+PY=/usr/bin/python3
+SLOW="$CT_TOP/tests/lib/slowclient.py"
+RAW="$CT_TOP/tests/lib/wsraw.py"
+
+setup_more() {
+	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 20 >"$T/recs"
+}
+
+# start_serve ARGS...: ct-serve fed through fd 7 (a fifo); $PORT, $SERVE.
+start_serve() {
+	PORT=$(free_port)
+	mkfifo "$T/in"
+	ct-serve --listen "127.0.0.1:$PORT" "$@" <"$T/in" >"$T/serve.out" 2>"$T/serve.err" &
+	SERVE=$!
+	exec 7>"$T/in"
+	for _ in $(seq 100); do grep -q "listening on 127.0.0.1:$PORT" "$T/serve.err" && return 0; sleep 0.05; done
+	fail "ct-serve did not start: $(cat "$T/serve.err")"
+}
+
+# stop_serve: SIGTERM; it must exit 0 and, under ASan, report no leak.
+stop_serve() {
+	kill -TERM "$SERVE"
+	local rc=0
+	wait "$SERVE" || rc=$?
+	SERVE=
+	exec 7>&- 2>/dev/null || true
+	rm -f "$T/in"
+	! grep -q "Sanitizer" "$T/serve.err" || fail "$(cat "$T/serve.err")"
+	[ "$rc" -eq 0 ] || fail "ct-serve exited $rc: $(tail -5 "$T/serve.err")"
+}
+
+teardown_more() {
+	exec 7>&- 2>/dev/null || true
+	if [ -n "${SERVE:-}" ]; then
+		kill "$SERVE" 2>/dev/null || true
+		wait "$SERVE" 2>/dev/null || true
+	fi
+	jobs -p | xargs -r kill 2>/dev/null || true
+}
+
+rss() { awk '/VmRSS/ { print $2 }' "/proc/$SERVE/status"; }
+metrics() { curl -s "http://127.0.0.1:$PORT/metrics"; }
+
+@test "ct-serve: a client that pings and reads slowly is dropped; RSS flat, nothing leaks" {
+	start_serve --heartbeat 60s
+	$PY "$SLOW" "$PORT" pingflood 8 >"$T/flood" &
+	flood=$!
+	sleep 1
+	rss0=$(rss) samples=
+	for _ in 1 2 3 4 5 6 7; do sleep 1; samples="$samples $(rss)"; done
+	wait "$flood"
+	rss1=$(rss)
+	echo "# ping flood: $(cat "$T/flood"); RSS KiB after 1 s: $rss0, then each second:$samples" >&3
+	grep -Eq 'pings=[0-9]{5,}' "$T/flood" || fail "too few pings to tell: $(cat "$T/flood")"
+	if [ "$CT_VARIANT" = rel ]; then
+		[ $((rss1 - rss0)) -lt 4096 ] || fail "RSS grew by $((rss1 - rss0)) KiB:$samples"
+	fi
+	metrics | grep -Eq '^ctserve_disconnects_total\{reason="slow"\} [1-9]' ||
+		fail "the flooding client was never dropped: $(metrics | grep disconnects)"
+	stop_serve
+}

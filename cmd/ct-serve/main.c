@@ -805,6 +805,12 @@ static int flush_client(struct server *s, struct client *c)
 	}
 	set_out(s, c, 0);
 	if (c->close_after) {
+		/* bytes a client sent after its request (pipelined requests,
+		 * not served) would turn the close into a reset that may
+		 * cost it the response: read what is there first */
+		for (int k = 0; k < 8 && c->st == C_HTTP && !c->ssl; k++)
+			if (read(c->fd, s->scratch, CIN) <= 0)
+				break;
 		drop_client(s, c, c->close_why);
 		return -1;
 	}
@@ -1474,13 +1480,18 @@ static void real_ip(struct server *s, struct client *c,
 	}
 }
 
-static size_t clients_from(const struct server *s, const char *ip)
+/* Clients from ip, whatever their state (reading a request head,
+ * holding a response, streaming), not counting but. */
+static size_t clients_from(const struct server *s, const char *ip,
+			   const struct client *but)
 {
 	size_t n = 0;
+	for (const struct client *c = s->http; c; c = c->next)
+		n += c != but && !strcmp(c->ip, ip);
 	for (int st = 0; st < NSTREAM; st++)
 		for (int p = 0; p < NPROTO; p++)
 			for (const struct client *c = s->lists[st][p]; c; c = c->next)
-				n += !strcmp(c->ip, ip);
+				n += c != but && !strcmp(c->ip, ip);
 	return n;
 }
 
@@ -1509,6 +1520,16 @@ static void route(struct server *s, struct client *c,
 		return;
 	}
 	real_ip(s, c, r);
+	/* every connection counts, streaming or not: one address cannot
+	 * hold every slot with requests for large responses it never reads
+	 * (behind a trusted proxy the address is only known now) */
+	if (s->o.max_per_ip && clients_from(s, c->ip, c) >= s->o.max_per_ip) {
+		s->rejected_ip++;
+		respond(s, c, "429 Too Many Requests", "text/plain",
+			"too many connections from your address\n", 39,
+			"Retry-After: 10\r\n");
+		return;
+	}
 	int stream = -1;
 	if (path_is(path, plen, "") || (plen == 1 && path[0] == '/'))
 		stream = S_LITE;
@@ -1520,13 +1541,6 @@ static void route(struct server *s, struct client *c,
 	int streaming = stream >= 0 || path_is(path, plen, "/sse");
 	struct filter *filt = NULL;
 	if (streaming) {
-		if (s->o.max_per_ip && clients_from(s, c->ip) >= s->o.max_per_ip) {
-			s->rejected_ip++;
-			respond(s, c, "429 Too Many Requests", "text/plain",
-				"too many connections from your address\n", 39,
-				"Retry-After: 10\r\n");
-			return;
-		}
 		const char *dv = cthttp_query(r->target, r->tlen, "domain", &vl);
 		if (dv) {
 			char err[300];
@@ -1762,7 +1776,7 @@ static void client_input(struct server *s, struct client *c)
 	for (;;) {
 		char *buf;
 		size_t cap;
-		if (c->st == C_HTTP) {
+		if (c->st == C_HTTP && !c->close_after) {
 			if (!c->in)
 				c->in = ct_xmalloc(CIN);
 			if (c->inlen == CIN) {
@@ -1776,7 +1790,9 @@ static void client_input(struct server *s, struct client *c)
 			buf = c->in + c->inlen; /* a partial frame waits */
 			cap = CIN - c->inlen;
 		} else {
-			buf = s->scratch; /* SSE/TCP input is read and ignored */
+			/* SSE/TCP input, and whatever follows a request that
+			 * was answered, is read and ignored */
+			buf = s->scratch;
 			cap = CIN;
 		}
 		ssize_t r = c->ssl ? tls_read(s, c, buf, cap) : read(c->fd, buf, cap);
@@ -1805,7 +1821,7 @@ static void client_input(struct server *s, struct client *c)
 			}
 			continue;
 		}
-		if (c->st != C_HTTP)
+		if (c->st != C_HTTP || c->close_after)
 			continue;
 		c->inlen += (size_t)r;
 		struct cthttp_req req;
@@ -1830,6 +1846,14 @@ static void client_input(struct server *s, struct client *c)
 		c->inlen = rest;
 		route(s, c, &req);
 		free(head);
+		if (!c->dead && c->st == C_HTTP) {
+			/* answered (Connection: close): a pipelined request is
+			 * not served, so nothing of one request (its filter,
+			 * its address) can reach another */
+			free(c->in);
+			c->in = NULL;
+			c->inlen = 0;
+		}
 		return;
 	}
 }
@@ -1841,6 +1865,61 @@ static void say(int fd, const char *m, size_t n)
 	(void)r;
 }
 
+/* Should a new connection from ip be turned away (accept rate, client
+ * limit, per-address limit)? Then it is answered (plain HTTP only),
+ * closed and counted. */
+static int refuse(struct server *s, int fd, int tcp_stream, const char *ip)
+{
+	static const char slow[] = "HTTP/1.1 429 Too Many Requests\r\n"
+				   "Retry-After: 1\r\nContent-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+				   "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	static const char many[] = "HTTP/1.1 429 Too Many Requests\r\n"
+				   "Retry-After: 10\r\nContent-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
+	const char *say_what = NULL;
+	size_t len = 0;
+	if (s->o.accept_rate) {
+		int64_t t = now_ms();
+		s->tokens_left += (double)(t - s->tokens_ms) *
+				  (double)s->o.accept_rate / 1000.0;
+		if (s->tokens_left > (double)s->o.accept_rate)
+			s->tokens_left = (double)s->o.accept_rate;
+		s->tokens_ms = t;
+		if (s->tokens_left < 1.0) {
+			s->rejected_rate++;
+			say_what = slow;
+			len = sizeof slow - 1;
+			goto refused;
+		}
+		s->tokens_left -= 1.0;
+	}
+	if (s->total >= s->o.max_clients) {
+		s->rejected_full++;
+		say_what = busy;
+		len = sizeof busy - 1;
+		goto refused;
+	}
+	/* every connection counts against the per-address limit from the
+	 * start, whatever it asks for; those of a trusted proxy are told
+	 * apart by X-Forwarded-For once their request is read (route) */
+	if (s->o.max_per_ip &&
+	    (tcp_stream >= 0 || !trusted(s, ip, strlen(ip))) &&
+	    clients_from(s, ip, NULL) >= s->o.max_per_ip) {
+		s->rejected_ip++;
+		say_what = many;
+		len = sizeof many - 1;
+		goto refused;
+	}
+	return 0;
+refused:
+	if (tcp_stream < 0 && !s->tls)
+		say(fd, say_what, len);
+	close(fd);
+	return 1;
+}
+
 static void accept_on(struct server *s, int lfd, int tcp_stream)
 {
 	for (;;) {
@@ -1850,48 +1929,22 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		if (s->o.accept_rate) {
-			int64_t t = now_ms();
-			s->tokens_left += (double)(t - s->tokens_ms) *
-					  (double)s->o.accept_rate / 1000.0;
-			if (s->tokens_left > (double)s->o.accept_rate)
-				s->tokens_left = (double)s->o.accept_rate;
-			s->tokens_ms = t;
-			if (s->tokens_left < 1.0) {
-				static const char slow[] =
-					"HTTP/1.1 429 Too Many Requests\r\n"
-					"Retry-After: 1\r\nContent-Length: 0\r\n"
-					"Connection: close\r\n\r\n";
-				if (tcp_stream < 0 && !s->tls)
-					say(fd, slow, sizeof slow - 1);
-				s->rejected_rate++;
-				close(fd);
-				continue;
-			}
-			s->tokens_left -= 1.0;
-		}
-		if (s->total >= s->o.max_clients) {
-			static const char busy[] =
-				"HTTP/1.1 503 Service Unavailable\r\n"
-				"Content-Length: 0\r\nConnection: close\r\n\r\n";
-			if (tcp_stream < 0 && !s->tls)
-				say(fd, busy, sizeof busy - 1);
-			s->rejected_full++;
-			close(fd);
+		char ip[INET6_ADDRSTRLEN];
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+				  ip, sizeof ip);
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+				  ip, sizeof ip);
+		if (refuse(s, fd, tcp_stream, ip))
 			continue;
-		}
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		struct client *c = ct_xcalloc(1, sizeof *c);
 		c->fd = fd;
 		c->st = C_HTTP;
 		c->since_ms = c->progress_ms = now_ms();
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-				  c->ip, sizeof c->ip);
-		else
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-				  c->ip, sizeof c->ip);
+		memcpy(c->ip, ip, sizeof ip);
 		s->total++;
 		s->pending++;
 		c->next = s->http;
@@ -1907,15 +1960,8 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 			}
 			SSL_set_accept_state(c->ssl);
 		}
-		if (tcp_stream >= 0) {
-			if (s->o.max_per_ip &&
-			    clients_from(s, c->ip) >= s->o.max_per_ip) {
-				s->rejected_ip++;
-				drop_client(s, c, R_CLIENT);
-				continue;
-			}
+		if (tcp_stream >= 0)
 			join(s, c, C_TCP, (enum stream)tcp_stream, P_TCP);
-		}
 	}
 }
 
@@ -1982,10 +2028,13 @@ static void tick(struct server *s)
 		if (!busy || t - s->eof_ms > 5000)
 			ct_sig_stop = 1;
 	}
-	/* A request head must arrive within 10 s (slowloris). */
+	/* A request head must arrive within 10 s (slowloris); a response
+	 * must be read like a stream, within the write timeout. */
 	for (struct client *c = s->http, *next; c; c = next) {
 		next = c->next;
-		if (!c->close_after && t - c->since_ms >= 10000)
+		if (c->qn && t - c->progress_ms >= (int64_t)s->o.write_timeout_ms)
+			drop_client(s, c, R_SLOW);
+		else if (!c->close_after && t - c->since_ms >= 10000)
 			drop_client(s, c, R_TIMEOUT);
 	}
 	if (t - s->last_msg_ms >= (int64_t)s->o.heartbeat_ms) {

@@ -234,8 +234,11 @@ client() {
 	# behind the trusted proxy, the client is the forwarded address
 	run $PY "$WS" "ws://127.0.0.1:$PORT/" 1 2 "X-Forwarded-For=192.0.2.7, 127.0.0.1"
 	[ "$status" -eq 1 ] || fail "status $status: $output" # connected, then timed out waiting
-	run curl -s "http://127.0.0.1:$PORT/metrics"
-	assert_contains 'ctserve_limit_rejections_total{limit="per_ip"} 1'
+	# every connection counts: 127.0.0.1 has no room left, even for this
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics"
+	[ "$output" = 429 ] || fail "$output"
+	run curl -s -H 'X-Forwarded-For: 192.0.2.8' "http://127.0.0.1:$PORT/metrics"
+	assert_contains 'ctserve_limit_rejections_total{limit="per_ip"} 2'
 	kill "$SERVE"; wait "$SERVE" || true; SERVE=
 	exec 7>&-; rm -f "$T/in"
 	start_serve --accept-rate 2

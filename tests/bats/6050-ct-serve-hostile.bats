@@ -65,3 +65,37 @@ metrics() { curl -s "http://127.0.0.1:$PORT/metrics"; }
 		fail "the flooding client was never dropped: $(metrics | grep disconnects)"
 	stop_serve
 }
+
+# big_stats FILE: an 8 MB file for /api/logs, far more than socket buffers
+big_stats() {
+	python3 -c 'import sys; sys.stdout.write("[" + ",".join(["{\"name\":\"%06d\"}" % i for i in range(500000)]) + "]")' >"$1"
+}
+
+@test "ct-serve: a client that never reads its response is timed out and counts against --max-per-ip" {
+	big_stats "$T/stats.json"
+	start_serve --write-timeout 2s --max-per-ip 1 --fetch-stats "$T/stats.json"
+	$PY "$SLOW" "$PORT" hold /api/logs 5 >"$T/hold" &
+	hold=$!
+	sleep 0.5
+	# the address's one slot is taken by a client that holds a response
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health"
+	[ "$output" != 200 ] || fail "a second connection from the address was served"
+	wait "$hold"
+	head -1 "$T/hold" | grep -q '^HTTP/1.1 200 ' || fail "$(cat "$T/hold")"
+	metrics >"$T/m"
+	grep -q '^ctserve_disconnects_total{reason="slow"} 1$' "$T/m" || fail "not timed out: $(grep disconnects "$T/m")"
+	grep -q '^ctserve_limit_rejections_total{limit="per_ip"} 1$' "$T/m" || fail "$(grep rejections "$T/m")"
+	stop_serve
+}
+
+@test "ct-serve: requests pipelined after a response are not served; no filter outlives them" {
+	big_stats "$T/stats.json"
+	start_serve --fetch-stats "$T/stats.json"
+	# the response is still being written when the next requests come
+	run $PY "$SLOW" "$PORT" pipeline 1 /api/logs "/?domain=a.example" "/domains-only?domain=b.example"
+	[ "$output" = "$(printf 'HTTP/1.1 200 OK\neof')" ] || fail "$output"
+	run $PY "$SLOW" "$PORT" pipeline 0 /health "/sse?domain=c.example"
+	[ "$output" = "$(printf 'HTTP/1.1 200 OK\neof')" ] || fail "$output"
+	metrics | grep -q '^ctserve_filters 0$' || fail "$(metrics | grep filters)"
+	stop_serve
+}

@@ -13,8 +13,9 @@ MODE: pingflood SECONDS
           per line, then "eof" or "reset".
       pipeline SECONDS REQUEST ...
           send the first GET request, wait SECONDS without reading, send
-          the other requests on the same connection, then read to the
-          end; prints the status lines got and "eof" or "reset".
+          the other requests on the same connection (with SECONDS 0, all
+          in one write), then read to the end; prints the status lines
+          of the responses got and "eof" or "reset".
       upgrade PATH SECONDS [HEADER: VALUE ...]
           a WebSocket handshake with these extra headers; prints the
           status code, then holds the connection SECONDS without reading.
@@ -89,7 +90,8 @@ def pingflood(secs):
 
 
 def read_all(s):
-    """Status lines of every response read until the end, and how it ended."""
+    """Status lines of the responses read until the end (each response
+    skipped by its Content-Length), and how it ended."""
     s.settimeout(20)
     d = b""
     how = "eof"
@@ -103,7 +105,13 @@ def read_all(s):
         how = "reset"
     except socket.timeout:
         how = "open"
-    lines = [l.decode() for l in d.split(b"\r\n") if l.startswith(b"HTTP/1.1 ")]
+    lines = []
+    while b"\r\n\r\n" in d:
+        head, d = d.split(b"\r\n\r\n", 1)
+        lines.append(head.split(b"\r\n")[0].decode(errors="replace"))
+        n = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+             if l.lower().startswith(b"content-length:")]
+        d = d[n[0]:] if n else b""
     return lines + [how]
 
 
@@ -123,10 +131,14 @@ elif mode == "hold":
 elif mode == "pipeline":
     secs, reqs = float(sys.argv[3]), sys.argv[4:]
     s = connect(4096)
-    s.sendall(request(reqs[0]))
-    time.sleep(secs)
+    rest = b"".join(request(r) for r in reqs[1:])
+    if secs:
+        s.sendall(request(reqs[0]))
+        time.sleep(secs)
+    else:
+        rest = request(reqs[0]) + rest  # all in one write
     try:
-        s.sendall(b"".join(request(r) for r in reqs[1:]))
+        s.sendall(rest)
     except OSError:
         pass
     print("\n".join(read_all(s)), flush=True)

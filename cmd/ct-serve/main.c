@@ -1442,41 +1442,61 @@ static struct filter *get_filter(struct server *s, const char *v, size_t n,
 	return f;
 }
 
+/* An address as bytes (AF_INET or AF_INET6 and 4 or 16 bytes); -1 if
+ * ip[0..n) is not one. */
+static int ip_bytes(const char *ip, size_t n, int *af, uint8_t out[16])
+{
+	char z[INET6_ADDRSTRLEN];
+	if (n >= sizeof z)
+		return -1;
+	memcpy(z, ip, n);
+	z[n] = '\0';
+	*af = strchr(z, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(*af, z, out) == 1 ? 0 : -1;
+}
+
+/* Is ip[0..n) a --trusted-proxy (compared as addresses, so ::1 and
+ * 0:0::1 are one)? */
 static int trusted(const struct server *s, const char *ip, size_t n)
 {
+	int af, paf;
+	uint8_t a[16], p[16];
+	if (ip_bytes(ip, n, &af, a) < 0)
+		return 0;
 	for (size_t i = 0; i < s->o.nproxies; i++)
-		if (strlen(s->o.proxies[i]) == n && !memcmp(s->o.proxies[i], ip, n))
+		if (ip_bytes(s->o.proxies[i], strlen(s->o.proxies[i]), &paf,
+			     p) == 0 &&
+		    paf == af && !memcmp(a, p, af == AF_INET ? 4 : 16))
 			return 1;
 	return 0;
 }
 
 /* Behind a trusted proxy the client is the rightmost X-Forwarded-For
- * entry that is not itself a trusted proxy. */
+ * entry that is not itself a trusted proxy, over every line of the
+ * header (a proxy may add a line instead of appending to the last). */
 static void real_ip(struct server *s, struct client *c,
 		    const struct cthttp_req *r)
 {
-	size_t vl;
-	const char *v = cthttp_header(r, "X-Forwarded-For", &vl);
-	if (!v || !trusted(s, c->ip, strlen(c->ip)))
+	if (!trusted(s, c->ip, strlen(c->ip)))
 		return;
-	size_t e = vl;
-	while (e > 0) {
-		size_t b = e;
-		while (b > 0 && v[b - 1] != ',')
-			b--;
-		size_t x = b, y = e;
-		while (x < y && (v[x] == ' ' || v[x] == '\t'))
-			x++;
-		while (y > x && (v[y - 1] == ' ' || v[y - 1] == '\t'))
-			y--;
-		if (y > x && !trusted(s, v + x, y - x)) {
-			if (y - x < sizeof c->ip) {
-				memcpy(c->ip, v + x, y - x);
-				c->ip[y - x] = '\0';
-			}
-			return;
-		}
-		e = b ? b - 1 : 0;
+	struct cthttp_list it;
+	size_t n;
+	const char *v;
+	cthttp_list_init(&it, r);
+	for (;;) {
+		v = cthttp_list_prev(r, "X-Forwarded-For", &it, &n);
+		if (!v)
+			return; /* none, or only proxies: the peer it is */
+		if (!trusted(s, v, n))
+			break;
+	}
+	int af;
+	uint8_t a[16];
+	if (ip_bytes(v, n, &af, a) == 0)
+		inet_ntop(af, a, c->ip, sizeof c->ip); /* one spelling */
+	else if (n < sizeof c->ip) {
+		memcpy(c->ip, v, n); /* not an address: a name all the same */
+		c->ip[n] = '\0';
 	}
 }
 

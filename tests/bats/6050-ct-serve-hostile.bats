@@ -99,3 +99,22 @@ big_stats() {
 	metrics | grep -q '^ctserve_filters 0$' || fail "$(metrics | grep filters)"
 	stop_serve
 }
+
+@test "ct-serve: X-Forwarded-For: the rightmost untrusted address over every line" {
+	start_serve --max-per-ip 1 --trusted-proxy 127.0.0.1 --trusted-proxy 2001:db8::99
+	up() { $PY "$SLOW" "$PORT" upgrade / "$@"; }
+	# the client wrote the first line; the proxy added the second
+	up 6 "X-Forwarded-For: 192.0.2.7" "X-Forwarded-For: 198.51.100.1" >"$T/a" &
+	up 6 "X-Forwarded-For: 2001:db8::1, 2001:db8::99" >"$T/b" &
+	for _ in $(seq 100); do [ -s "$T/a" ] && [ -s "$T/b" ] && break; sleep 0.05; done
+	[ "$(cat "$T/a")" = 101 ] && [ "$(cat "$T/b")" = 101 ] || fail "a: $(cat "$T/a") b: $(cat "$T/b")"
+	# 198.51.100.1 and 2001:db8::1 (however spelt) have their one slot
+	[ "$(up 0 "X-Forwarded-For: 198.51.100.1")" = 429 ] || fail "the proxy's line was not read"
+	[ "$(up 0 "X-Forwarded-For: 203.0.113.5, 198.51.100.1")" = 429 ] || fail "one line, two entries"
+	[ "$(up 0 "X-Forwarded-For: 198.51.100.1" "X-Forwarded-For: 127.0.0.1")" = 429 ] || fail "a trusted entry on a line of its own"
+	[ "$(up 0 "X-Forwarded-For: 192.0.2.9, 2001:0db8:0:0::1")" = 429 ] || fail "an IPv6 address spelt otherwise"
+	# the address the client claimed for itself is not the one it got
+	[ "$(up 0 "X-Forwarded-For: 192.0.2.7")" = 101 ] || fail "192.0.2.7 was taken"
+	metrics | grep -q '^ctserve_limit_rejections_total{limit="per_ip"} 4$' || fail "$(metrics | grep rejections)"
+	stop_serve
+}

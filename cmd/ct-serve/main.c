@@ -1725,13 +1725,13 @@ static int ws_input(struct server *s, struct client *c)
 				return -1; /* it reads too slowly: dropped */
 			break;
 		}
-		case CTWS_CLOSE:
-			if (f.len == 1) {
-				ws_close(s, c, 1002, R_PROTOCOL);
-				return -1;
-			}
-			ws_close(s, c, 1000, R_CLIENT);
+		case CTWS_CLOSE: {
+			/* 1000, or 1002/1007 for a code or reason that may
+			 * not be in a close frame */
+			unsigned code = ctws_close_reply(pay, (size_t)f.len);
+			ws_close(s, c, code, code == 1000 ? R_CLIENT : R_PROTOCOL);
 			return -1;
+		}
 		case CTWS_PONG:
 			break;
 		case CTWS_TEXT:

@@ -118,3 +118,21 @@ big_stats() {
 	metrics | grep -q '^ctserve_limit_rejections_total{limit="per_ip"} 4$' || fail "$(metrics | grep rejections)"
 	stop_serve
 }
+
+@test "ct-serve: a client's close frame: invalid codes get 1002, a bad reason 1007 (RFC 6455 7.4)" {
+	start_serve
+	close_got() { timeout 5 $PY "$RAW" "$PORT" / "close:$1"; }
+	# payload (hex): code, then reason; what the server must answer
+	for c in ":1000" "03e8:1000" "03e9:1000" "03ea:1000" "03eb:1000" \
+		"03ef:1000" "03f0:1000" "03f1:1000" "03f2:1000" "03f3:1000" \
+		"03f4:1000" "03f5:1000" "03f6:1000" "0bb8:1000" "0f9f:1000" \
+		"0fa0:1000" "1387:1000" "03e8c3a9:1000" \
+		"03:1002" "0000:1002" "03e7:1002" "03ec:1002" "03ed:1002" \
+		"03ee:1002" "03f7:1002" "03f8:1002" "044c:1002" "07d0:1002" \
+		"0bb7:1002" "1388:1002" "ffff:1002" \
+		"03e8ff:1007" "03e8c3:1007" "03e8eda080:1007"; do
+		[ "$(close_got "${c%%:*}")" = "close ${c#*:}" ] || fail "close payload ${c%%:*}: got $(close_got "${c%%:*}"), want ${c#*:}"
+	done
+	metrics | grep -q '^ctserve_disconnects_total{reason="protocol"} 16$' || fail "$(metrics | grep disconnects)"
+	stop_serve
+}

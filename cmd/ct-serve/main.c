@@ -69,7 +69,7 @@ struct opts {
 	const char *proxies[MAXPROXIES];
 	size_t nproxies;
 	int exit_on_eof, wait_client;
-	uint64_t backpressure, recent, deflate;
+	uint64_t backpressure, recent, recent_bytes, deflate;
 	const char *fetch_stats;
 	const char *tls_cert, *tls_key;
 };
@@ -139,8 +139,9 @@ struct recent {
 
 struct server {
 	struct opts o;
-	struct recent *recent;
-	size_t recent_next;
+	struct recent *recent;   /* a ring of o.recent; rec NULL: empty */
+	size_t recent_next;      /* the oldest, replaced next */
+	size_t recent_held;      /* bytes the ring's records take */
 	int ep, sigpipe[2];
 	int lfd, tfd[NSTREAM];
 	struct client *lists[NSTREAM][NPROTO], *http;
@@ -187,8 +188,8 @@ enum opt_id {
 	O_LISTEN, O_TCP, O_TCP_FULL, O_TCP_DOMAINS, O_TOKEN, O_AUTH_HEADER,
 	O_HEARTBEAT, O_QUEUE, O_WRITE_TIMEOUT, O_MAX_CLIENTS, O_EXIT_ON_EOF,
 	O_MAX_PER_IP, O_ACCEPT_RATE, O_TRUSTED_PROXY, O_FETCH_STATS,
-	O_WAIT_FOR_CLIENT, O_BACKPRESSURE, O_RECENT, O_CONFIG, O_DEFLATE,
-	O_TLS_CERT, O_TLS_KEY, NOPT
+	O_WAIT_FOR_CLIENT, O_BACKPRESSURE, O_RECENT, O_RECENT_BYTES, O_CONFIG,
+	O_DEFLATE, O_TLS_CERT, O_TLS_KEY, NOPT
 };
 
 static const struct ct_opt opt_table[] = {
@@ -210,6 +211,7 @@ static const struct ct_opt opt_table[] = {
 	{ "wait-for-client", 0, NULL, "read no input until a first client subscribes" },
 	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
 	{ "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (default 1000, 0: none)" },
+	{ "recent-bytes", 0, "BYTES", "most bytes those certificates may take (default 16777216)" },
 	{ "config", 'c', "FILE", "settings as key = value lines; reread on SIGHUP and on change" },
 	{ "deflate", 0, "LEVEL", "permessage-deflate level 1-9 for clients that offer it (default 1, 0: off)" },
 	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this PEM certificate chain" },
@@ -234,6 +236,7 @@ static const struct opts defaults = {
 	.max_clients = 10000,
 	.max_per_ip = 100,
 	.recent = 1000,
+	.recent_bytes = 16u << 20,
 	.deflate = 1,
 };
 
@@ -326,6 +329,11 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		if (ct_parse_u64(arg, 0, 1000000, &v, err, n) < 0)
 			return -1;
 		o->recent = v;
+		break;
+	case O_RECENT_BYTES:
+		if (ct_parse_u64(arg, 65536, 1ULL << 34, &v, err, n) < 0)
+			return -1;
+		o->recent_bytes = v;
 		break;
 	case O_DEFLATE:
 		if (ct_parse_u64(arg, 0, 9, &v, err, n) < 0)
@@ -1121,31 +1129,44 @@ static int colon_hex(const char *p, size_t len, uint8_t *out, size_t n)
 	return k == n && hi < 0 ? 0 : -1;
 }
 
-/* Keep the record in the ring of recent certificates. */
+/* Keep the record in the ring of recent certificates, within
+ * --recent records and --recent-bytes bytes: the oldest leave first. A
+ * record without both digests, or larger than the byte budget, is not
+ * kept and leaves the ring as it was. */
 static void remember(struct server *s, const struct rec *rc)
 {
-	const char *line = rc->line;
-	size_t len = rc->len;
 	struct ctjson_val h256, h1;
-	if (!s->o.recent ||
+	uint8_t d256[32], d1[20];
+	size_t len = rc->len, budget = (size_t)s->o.recent_bytes;
+	if (!s->o.recent || len > budget ||
 	    ctjson_member(&rc->leaf, "sha256", &h256) != 1 ||
 	    ctjson_member(&rc->leaf, "sha1", &h1) != 1 ||
-	    h256.type != CTJSON_STRING || h1.type != CTJSON_STRING)
+	    h256.type != CTJSON_STRING || h1.type != CTJSON_STRING ||
+	    colon_hex(h256.p, h256.len, d256, 32) < 0 ||
+	    colon_hex(h1.p, h1.len, d1, 20) < 0)
 		return;
 	struct recent *r = &s->recent[s->recent_next];
-	if (colon_hex(h256.p, h256.len, r->sha256, 32) < 0 ||
-	    colon_hex(h1.p, h1.len, r->sha1, 20) < 0) {
-		memset(r, 0, offsetof(struct recent, rec));
-		return;
-	}
+	s->recent_held -= r->cap;
 	if (len > r->cap) { /* the slot's buffer is reused when it fits */
 		free(r->rec);
-		r->cap = len + len / 4;
+		r->cap = len + len / 4 <= budget ? len + len / 4 : len;
 		r->rec = ct_xmalloc(r->cap);
 	}
-	memcpy(r->rec, line, len);
+	memcpy(r->rec, rc->line, len);
 	r->len = len;
+	memcpy(r->sha256, d256, sizeof d256);
+	memcpy(r->sha1, d1, sizeof d1);
+	s->recent_held += r->cap;
 	s->recent_next = (s->recent_next + 1) % s->o.recent;
+	for (size_t k = 0; s->recent_held > budget; k++) {
+		struct recent *old = &s->recent[(s->recent_next + k) % s->o.recent];
+		if (old == r)
+			break;
+		s->recent_held -= old->cap;
+		free(old->rec);
+		old->rec = NULL;
+		old->cap = old->len = 0;
+	}
 }
 
 static void one_record(struct server *s, const char *line, size_t len)
@@ -1304,6 +1325,14 @@ static void metrics(struct server *s, struct client *c)
 	ctbuf_printf(&b, "# TYPE ctserve_tls_errors_total counter\n"
 			 "ctserve_tls_errors_total %llu\n",
 		     (unsigned long long)s->tls_errors);
+	size_t kept = 0;
+	for (size_t k = 0; k < s->o.recent; k++)
+		kept += s->recent[k].rec != NULL;
+	ctbuf_printf(&b, "# TYPE ctserve_recent_certificates gauge\n"
+			 "ctserve_recent_certificates %zu\n"
+			 "# TYPE ctserve_recent_bytes gauge\n"
+			 "ctserve_recent_bytes %zu\n",
+		     kept, s->recent_held);
 	ctbuf_printf(&b, "# TYPE ctserve_config_reloads_total counter\n"
 			 "ctserve_config_reloads_total{result=\"ok\"} %llu\n"
 			 "ctserve_config_reloads_total{result=\"error\"} %llu\n",

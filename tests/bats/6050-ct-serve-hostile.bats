@@ -136,3 +136,41 @@ big_stats() {
 	metrics | grep -q '^ctserve_disconnects_total{reason="protocol"} 16$' || fail "$(metrics | grep disconnects)"
 	stop_serve
 }
+
+cert_code() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/cert/$1"; }
+
+@test "ct-serve: /api/cert: a record whose digests do not parse is not kept, and hides nothing" {
+	start_serve --recent 2
+	head -2 "$T/recs" >&7
+	# a third record with a bad sha256: the ring must stay as it was
+	sed -n 3p "$T/recs" | jq -c '.data.leaf_cert.sha256 = "zz"' >&7
+	for _ in $(seq 50); do metrics | grep -q '^ctserve_messages_in_total 3$' && break; sleep 0.05; done
+	first=$(head -1 "$T/recs" | jq -r .data.leaf_cert.sha256)
+	[ "$(cert_code "$(printf '0%.0s' $(seq 64))")" = 404 ] || fail "64 zeros matched a slot"
+	[ "$(cert_code "$(printf '0%.0s' $(seq 40))")" = 404 ] || fail "40 zeros matched a slot"
+	[ "$(cert_code "$first")" = 200 ] || fail "the first record was lost"
+	stop_serve
+}
+
+@test "ct-serve: --recent-bytes bounds the recent certificates by bytes" {
+	start_serve --recent 1000 --recent-bytes 65536
+	cat "$T/recs" >&7
+	for _ in $(seq 50); do metrics | grep -q '^ctserve_messages_in_total 20$' && break; sleep 0.05; done
+	[ "$(cert_code "$(tail -1 "$T/recs" | jq -r .data.leaf_cert.sha256)")" = 200 ] || fail "the newest is not kept"
+	[ "$(cert_code "$(head -1 "$T/recs" | jq -r .data.leaf_cert.sha256)")" = 404 ] || fail "the oldest is still kept"
+	metrics >"$T/m"
+	held=$(awk '/^ctserve_recent_bytes /{print $2}' "$T/m")
+	kept=$(awk '/^ctserve_recent_certificates /{print $2}' "$T/m")
+	echo "# 20 records of $(head -1 "$T/recs" | wc -c) bytes: $kept kept in $held bytes" >&3
+	[ "$held" -le 65536 ] && [ "$held" -gt 32768 ] || fail "held $held bytes"
+	[ "$kept" -ge 5 ] && [ "$kept" -lt 20 ] || fail "kept $kept"
+	# a record larger than the budget is not kept; the rest stay
+	python3 -c 'import json,sys; r=json.loads(sys.stdin.readline()); r["data"]["leaf_cert"]["sha256"]="AB"*32; r["data"]["pad"]="x"*70000; print(json.dumps(r))' <"$T/recs" >&7
+	for _ in $(seq 50); do metrics | grep -q '^ctserve_messages_in_total 21$' && break; sleep 0.05; done
+	[ "$(cert_code "$(printf 'AB%.0s' $(seq 32))")" = 404 ] || fail "a record over the budget was kept"
+	metrics | grep -q "^ctserve_recent_certificates $kept\$" || fail "$(metrics | grep recent)"
+	# a bad value is a usage error
+	run ct-serve --recent-bytes 12
+	assert_status 2
+	stop_serve
+}

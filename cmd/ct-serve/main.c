@@ -966,11 +966,53 @@ static int derive(const struct rec *r, enum stream st, struct ctbuf *out)
 	return 0;
 }
 
+/* How many bytes c there are in p[0..n). */
+static size_t count_byte(const char *p, size_t n, char c)
+{
+	size_t k = 0;
+	const char *q = memchr(p, c, n);
+	while (q) {
+		k++;
+		q = memchr(q + 1, c, (size_t)(p + n - q - 1));
+	}
+	return k;
+}
+
+/* SSE: one data: line per line of the payload. A record is one input
+ * line, but a CR may stand between its JSON tokens (white space; the
+ * reader refuses one inside a string), and SSE ends a line at a CR: each
+ * such break starts a new data: line instead, which the client joins
+ * with LF, a JSON text equal to the record. A payload without breaks,
+ * every normal record, goes as the same bytes as on WebSocket and TCP. */
+static size_t sse_data(char *out, const char *pay, size_t n)
+{
+	size_t h = 0;
+	memcpy(out, "data: ", 6);
+	h = 6;
+	for (size_t i = 0; i < n; i++) {
+		if (pay[i] == '\r' || pay[i] == '\n') {
+			memcpy(out + h, "\ndata: ", 7);
+			h += 7;
+		} else {
+			out[h++] = pay[i];
+		}
+	}
+	memcpy(out + h, "\n\n", 2);
+	return h + 2;
+}
+
 static struct msg *frame(enum proto p, const char *pay, size_t n)
 {
-	struct msg *m = ct_xmalloc(sizeof *m + n + 16);
+	size_t nb = p == P_SSE ? count_byte(pay, n, '\r') +
+					 count_byte(pay, n, '\n')
+			       : 0;
+	struct msg *m = ct_xmalloc(sizeof *m + n + 16 + nb * 6);
 	m->refs = 0;
 	size_t h = 0;
+	if (p == P_SSE && nb) {
+		m->len = sse_data(m->data, pay, n);
+		return m;
+	}
 	if (p == P_WS) {
 		h = ctws_head((uint8_t *)m->data, CTWS_TEXT, n);
 	} else if (p == P_SSE) {

@@ -174,3 +174,42 @@ cert_code() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api
 	assert_status 2
 	stop_serve
 }
+
+# sse_events FILE: the data of each event of an SSE stream, parsed as the
+# EventSource spec says (lines end at CRLF, LF or CR; data lines joined
+# with LF), one compact JSON text per line (a Python error if one is not)
+sse_events() {
+	python3 -c '
+import json, re, sys
+text = open(sys.argv[1], newline="").read()
+data = []
+for line in re.split(r"\r\n|\r|\n", text):
+    if line == "":
+        if data:
+            print(json.dumps(json.loads("\n".join(data)), separators=(",", ":")))
+        data = []
+    elif line.startswith("data:"):
+        data.append(line[5:][1:] if line[5:6] == " " else line[5:])
+' "$1"
+}
+
+@test "ct-serve: a CR inside a record (JSON white space) does not break SSE framing" {
+	TP=$(free_port)
+	start_serve --heartbeat 60s --tcp-full "127.0.0.1:$TP"
+	curl -sN "http://127.0.0.1:$PORT/sse?stream=full" >"$T/sse" 2>/dev/null &
+	curl -sN "http://127.0.0.1:$PORT/sse?stream=domains" >"$T/dsse" 2>/dev/null &
+	nc 127.0.0.1 "$TP" </dev/null >"$T/tcp" 2>/dev/null &
+	sleep 0.5
+	# CRs between tokens, in each form's part, and one at the end
+	head -3 "$T/recs" | sed 's/,"data":/,\r"data":/; s/"all_domains":\[/"all_domains":\r[\r/; s/}$/}\r/' >"$T/cr"
+	[ "$(grep -c $'\r' "$T/cr")" -eq 3 ] || fail "no CR in the input"
+	cat "$T/cr" >&7
+	for _ in $(seq 50); do [ "$(grep -c . "$T/tcp")" -ge 3 ] && [ "$(grep -c '^data: ' "$T/dsse")" -ge 3 ] && break; sleep 0.1; done
+	sleep 0.2
+	cmp -s <(sse_events "$T/sse" 2>&1) <(jq -c . "$T/cr") ||
+		fail "the SSE events are not the records: $(sse_events "$T/sse" 2>&1 | tail -1 | cut -c1-200)"
+	cmp -s <(sse_events "$T/dsse" 2>&1) <(jq -c '{message_type: "dns_entries", data: .data.leaf_cert.all_domains}' "$T/cr") ||
+		fail "the domains SSE events are not the records' domains: $(sse_events "$T/dsse" 2>&1 | tail -1 | cut -c1-200)"
+	cmp "$T/tcp" "$T/cr" || fail "TCP is not the input, byte for byte"
+	stop_serve
+}

@@ -37,6 +37,7 @@
 #include "httpd.h"
 #include "json.h"
 #include "mem.h"
+#include "positions.h"
 #include "sig.h"
 #include "watch.h"
 #include "ws.h"
@@ -58,6 +59,7 @@ static const char *const reason_name[NREASON] = {
 #define QCAP 4096 /* messages a client may have queued */
 #define CIN 8192  /* bytes of a request head or a client frame */
 #define RESERVE 65536 /* past --queue, for messages that cannot be skipped */
+#define POS_MAX 100000 /* logs --positions keeps */
 
 struct opts {
 	const char *listen, *tcp[NSTREAM];
@@ -71,6 +73,7 @@ struct opts {
 	int exit_on_eof, wait_client;
 	uint64_t backpressure, recent, recent_bytes, deflate;
 	const char *fetch_stats;
+	const char *positions;
 	const char *tls_cert, *tls_key;
 };
 
@@ -159,7 +162,7 @@ struct server {
 	int64_t started_ms;
 	const char *config;      /* --config FILE, or NULL */
 	struct strs conf_strs;   /* owned by the running configuration */
-	struct strs fixed;       /* listen and tcp addresses */
+	struct strs fixed;       /* listen, tcp addresses and positions */
 	struct flag *flags;
 	size_t nflags;
 	int inotify;
@@ -169,6 +172,11 @@ struct server {
 	z_stream z;              /* compresses each message alone */
 	int z_ready;
 	uint64_t deflated_in, deflated_out;
+	struct ctpos *pos;       /* --positions: per log, the highest index */
+	struct ctbuf pos_key;    /* scratch: a source.url unescaped */
+	int pos_dirty, pos_failing;
+	int64_t pos_saved_ms;
+	uint64_t pos_saved, pos_errors, pos_untracked;
 	SSL_CTX *tls;            /* new connections get this one */
 	uint64_t tls_errors;
 	char scratch[CIN];       /* where streaming clients' input is read */
@@ -188,7 +196,7 @@ enum opt_id {
 	O_LISTEN, O_TCP, O_TCP_FULL, O_TCP_DOMAINS, O_TOKEN, O_AUTH_HEADER,
 	O_HEARTBEAT, O_QUEUE, O_WRITE_TIMEOUT, O_MAX_CLIENTS, O_EXIT_ON_EOF,
 	O_MAX_PER_IP, O_ACCEPT_RATE, O_TRUSTED_PROXY, O_FETCH_STATS,
-	O_WAIT_FOR_CLIENT, O_BACKPRESSURE, O_RECENT, O_RECENT_BYTES, O_CONFIG,
+	O_POSITIONS, O_WAIT_FOR_CLIENT, O_BACKPRESSURE, O_RECENT, O_RECENT_BYTES, O_CONFIG,
 	O_DEFLATE, O_TLS_CERT, O_TLS_KEY, NOPT
 };
 
@@ -208,6 +216,7 @@ static const struct ct_opt opt_table[] = {
 	{ "accept-rate", 0, "N", "new connections per second, bursts of N (default 0: no limit)" },
 	{ "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)" },
 	{ "fetch-stats", 0, "FILE", "serve the per-log status file of ct-fetch at /api/logs" },
+	{ "positions", 0, "FILE", "keep each log's highest cert_index handed on in FILE" },
 	{ "wait-for-client", 0, NULL, "read no input until a first client subscribes" },
 	{ "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)" },
 	{ "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (default 1000, 0: none)" },
@@ -320,6 +329,11 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		break;
 	}
 	case O_FETCH_STATS: o->fetch_stats = arg; break;
+	case O_POSITIONS:
+		if (!*arg)
+			return bad(err, n, "an empty file name%s", "");
+		o->positions = arg;
+		break;
 	case O_BACKPRESSURE:
 		if (ct_parse_u64(arg, 0, 1ULL << 34, &v, err, n) < 0)
 			return -1;
@@ -526,16 +540,18 @@ bad:
 	if (!startup) {
 		/* what needs new sockets or memory waits for a restart */
 		static const char *const later[] = { "listen", "tcp",
-			"tcp-full", "tcp-domains", "recent", "wait-for-client" };
-		int changed[6] = {
+			"tcp-full", "tcp-domains", "recent", "wait-for-client",
+			"positions" };
+		int changed[7] = {
 			!same_str(o.listen, s->o.listen),
 			!same_str(o.tcp[0], s->o.tcp[0]),
 			!same_str(o.tcp[1], s->o.tcp[1]),
 			!same_str(o.tcp[2], s->o.tcp[2]),
 			o.recent != s->o.recent,
 			o.wait_client != s->o.wait_client,
+			!same_str(o.positions, s->o.positions),
 		};
-		for (int k = 0; k < 6; k++)
+		for (int k = 0; k < 7; k++)
 			if (changed[k])
 				ct_warnx("%s: %s changed; it takes effect on "
 					 "restart", src, later[k]);
@@ -544,6 +560,7 @@ bad:
 			o.tcp[st] = s->o.tcp[st];
 		o.recent = s->o.recent;
 		o.wait_client = s->o.wait_client;
+		o.positions = s->o.positions;
 		/* the accept bucket must not exceed a lowered rate */
 		if (s->tokens_left > (double)o.accept_rate)
 			s->tokens_left = (double)o.accept_rate;
@@ -554,12 +571,15 @@ bad:
 		/* the addresses outlive the file's strings: compared on
 		 * every reload */
 		struct strs *f = &s->fixed;
-		f->v = ct_xcalloc(NSTREAM + 1, sizeof(char *));
-		f->n = NSTREAM + 1;
+		f->v = ct_xcalloc(NSTREAM + 2, sizeof(char *));
+		f->n = NSTREAM + 2;
 		o.listen = f->v[0] = ct_xstrdup(o.listen);
 		for (int st = 0; st < NSTREAM; st++)
 			if (o.tcp[st])
 				o.tcp[st] = f->v[1 + st] = ct_xstrdup(o.tcp[st]);
+		if (o.positions)
+			o.positions = f->v[NSTREAM + 1] =
+				ct_xstrdup(o.positions);
 	}
 	if (s->tls)
 		SSL_CTX_free(s->tls); /* its connections hold a reference */
@@ -1211,6 +1231,76 @@ static void remember(struct server *s, const struct rec *rc)
 	}
 }
 
+/* ---- positions (--positions) -------------------------------------------- */
+
+/* Start from the file a previous run left, so positions only grow. A
+ * file that is not one is reported and replaced by the next save. */
+static void positions_open(struct server *s)
+{
+	s->pos = ctpos_new(POS_MAX);
+	struct ctbuf b = CTBUF_INIT;
+	const char *why;
+	if (ctafile_read(s->o.positions, 64 << 20, &b) < 0) {
+		if (errno != ENOENT)
+			ct_warn("%s: cannot read it; starting empty",
+				s->o.positions);
+	} else if (ctpos_load(s->pos, b.p ? b.p : "", b.len, &why) < 0) {
+		ct_warnx("%s: %s; starting empty", s->o.positions, why);
+		ctpos_free(s->pos);
+		s->pos = ctpos_new(POS_MAX);
+	}
+	ctbuf_free(&b);
+}
+
+/* The record's data.cert_index for its data.source.url. */
+static void positions_note(struct server *s, const struct rec *r)
+{
+	static const char *const names[] = { "cert_index", "source" };
+	struct ctjson_val v[2], url;
+	uint64_t index;
+	if (ctjson_fields(r->data.p, r->data.len, names, 2, v) < 0 ||
+	    ctjson_u64(&v[0], &index) < 0 || v[1].type != CTJSON_OBJECT ||
+	    ctjson_member(&v[1], "url", &url) != 1 ||
+	    url.type != CTJSON_STRING)
+		return;
+	const char *key = url.p;
+	size_t klen = url.len;
+	if (url.escaped) {
+		ctbuf_reset(&s->pos_key);
+		if (ctjson_unescape(&url, &s->pos_key) < 0)
+			return;
+		key = s->pos_key.p;
+		klen = s->pos_key.len;
+	}
+	int got = ctpos_note(s->pos, key ? key : "", klen, index);
+	if (got < 0 && s->pos_untracked++ == 0)
+		ct_warnx("%s: more than %d logs (or a URL over %d bytes): "
+			 "the others are not kept", s->o.positions, POS_MAX,
+			 CTPOS_MAXKEY);
+	s->pos_dirty |= got > 0;
+}
+
+/* Write the file now (atomically); -1 if it could not be. */
+static int positions_save(struct server *s)
+{
+	struct ctbuf b = CTBUF_INIT;
+	ctpos_save(s->pos, &b);
+	int r = ctafile_write(s->o.positions, b.p, b.len);
+	ctbuf_free(&b);
+	s->pos_saved_ms = now_ms();
+	if (r < 0) {
+		s->pos_errors++;
+		if (!s->pos_failing++) /* once, until it works again */
+			ct_warn("%s: cannot write the positions",
+				s->o.positions);
+		return -1;
+	}
+	s->pos_saved++;
+	s->pos_failing = 0;
+	s->pos_dirty = 0;
+	return 0;
+}
+
 static void one_record(struct server *s, const char *line, size_t len)
 {
 	s->msgs_in++;
@@ -1236,6 +1326,8 @@ static void one_record(struct server *s, const char *line, size_t len)
 		else if (derive(&r, (enum stream)st, &s->work) == 0)
 			broadcast(s, (enum stream)st, s->work.p, s->work.len, 0, 1);
 	}
+	if (s->pos)
+		positions_note(s, &r);
 }
 
 static void heartbeat(struct server *s)
@@ -1375,6 +1467,18 @@ static void metrics(struct server *s, struct client *c)
 			 "# TYPE ctserve_recent_bytes gauge\n"
 			 "ctserve_recent_bytes %zu\n",
 		     kept, s->recent_held);
+	if (s->pos)
+		ctbuf_printf(&b, "# TYPE ctserve_positions_logs gauge\n"
+				 "ctserve_positions_logs %zu\n"
+				 "# TYPE ctserve_positions_untracked_total counter\n"
+				 "ctserve_positions_untracked_total %llu\n"
+				 "# TYPE ctserve_positions_writes_total counter\n"
+				 "ctserve_positions_writes_total{result=\"ok\"} %llu\n"
+				 "ctserve_positions_writes_total{result=\"error\"} %llu\n",
+			     ctpos_count(s->pos),
+			     (unsigned long long)s->pos_untracked,
+			     (unsigned long long)s->pos_saved,
+			     (unsigned long long)s->pos_errors);
 	ctbuf_printf(&b, "# TYPE ctserve_config_reloads_total counter\n"
 			 "ctserve_config_reloads_total{result=\"ok\"} %llu\n"
 			 "ctserve_config_reloads_total{result=\"error\"} %llu\n",
@@ -2077,6 +2181,8 @@ static void stdin_input(struct server *s)
 			s->line.len = 0;
 			s->stdin_open = 0;
 			s->eof_ms = now_ms();
+			if (s->pos && s->pos_dirty)
+				positions_save(s); /* the input is over */
 			if (!s->stdin_poll)
 				epoll_ctl(s->ep, EPOLL_CTL_DEL, 0, NULL);
 			return;
@@ -2128,6 +2234,8 @@ static void tick(struct server *s)
 		else if (!c->close_after && t - c->since_ms >= 10000)
 			drop_client(s, c, R_TIMEOUT);
 	}
+	if (s->pos && s->pos_dirty && t - s->pos_saved_ms >= 1000)
+		positions_save(s);
 	if (t - s->last_msg_ms >= (int64_t)s->o.heartbeat_ms) {
 		heartbeat(s);
 		s->last_msg_ms = t;
@@ -2174,6 +2282,8 @@ int main(int argc, char **argv)
 	load_config(&s, 1, 1);
 	if (s.o.recent)
 		s.recent = ct_xcalloc(s.o.recent, sizeof *s.recent);
+	if (s.o.positions)
+		positions_open(&s);
 	if (pipe2(s.sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		ct_die(CT_EXIT_RUNTIME, "pipe");
 	ct_sig_setup(1, s.sigpipe[1]);
@@ -2282,6 +2392,11 @@ int main(int argc, char **argv)
 	}
 	shutdown_all(&s);
 	bury(&s);
+	int rc = CT_EXIT_OK;
+	if (s.pos && s.pos_dirty && positions_save(&s) < 0)
+		rc = CT_EXIT_RUNTIME; /* the state could not be kept */
+	ctpos_free(s.pos);
+	ctbuf_free(&s.pos_key);
 	ctbuf_free(&s.line);
 	ctbuf_free(&s.work);
 	ctbuf_free(&s.latest);
@@ -2296,5 +2411,5 @@ int main(int argc, char **argv)
 	SSL_CTX_free(s.tls);
 	if (s.inotify >= 0)
 		close(s.inotify);
-	return CT_EXIT_OK;
+	return rc;
 }

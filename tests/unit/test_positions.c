@@ -62,6 +62,7 @@ static void file(void)
 			   "\"https://a/\\\"\\n\":18446744073709551615}}\n";
 	ok(b.len == strlen(want) && !memcmp(b.p, want, b.len),
 	   "saved in the order keys came, escaped: %.*s", (int)b.len, b.p);
+	ctpos_free(p);
 	struct ctpos *q = ctpos_new(10);
 	const char *why = NULL;
 	uint64_t v = 0;

@@ -196,8 +196,8 @@ enum opt_id {
 	O_LISTEN, O_TCP, O_TCP_FULL, O_TCP_DOMAINS, O_TOKEN, O_AUTH_HEADER,
 	O_HEARTBEAT, O_QUEUE, O_WRITE_TIMEOUT, O_MAX_CLIENTS, O_EXIT_ON_EOF,
 	O_MAX_PER_IP, O_ACCEPT_RATE, O_TRUSTED_PROXY, O_FETCH_STATS,
-	O_POSITIONS, O_WAIT_FOR_CLIENT, O_BACKPRESSURE, O_RECENT, O_RECENT_BYTES, O_CONFIG,
-	O_DEFLATE, O_TLS_CERT, O_TLS_KEY, NOPT
+	O_POSITIONS, O_WAIT_FOR_CLIENT, O_BACKPRESSURE, O_RECENT,
+	O_RECENT_BYTES, O_CONFIG, O_DEFLATE, O_TLS_CERT, O_TLS_KEY, NOPT
 };
 
 static const struct ct_opt opt_table[] = {
@@ -845,14 +845,14 @@ static int flush_client(struct server *s, struct client *c)
 	return 0;
 }
 
-/* Queue m for c. A data message that would take the queue past its
- * limit (--queue bytes or QCAP messages) is skipped and counted. A forced
- * one (a pong, a close frame, a heartbeat, an HTTP response, the 101 or
- * SSE header) must not be skipped: it goes in when the queue is empty,
- * or when it stays under QCAP messages and RESERVE bytes past the limit;
- * otherwise the client, which cannot be answered any more, is dropped
- * and -1 returned. A message that is not queued and that nobody else
- * holds (refs 0) is freed. */
+/* Queue m for c. A data message (or a heartbeat, ping or keepalive)
+ * that would take the queue past its limit (--queue bytes or QCAP
+ * messages) is skipped and counted. A forced one (a pong, a close frame,
+ * an HTTP response, the 101 or SSE header) must not be skipped: it goes
+ * in when the queue is empty, or when it stays under QCAP messages and
+ * RESERVE bytes past the limit; otherwise the client, which cannot be
+ * answered any more, is dropped and -1 returned. A message that is not
+ * queued and that nobody else holds (refs 0) is freed. */
 static int enqueue(struct server *s, struct client *c, struct msg *m,
 		   int force)
 {
@@ -1221,7 +1221,8 @@ static void remember(struct server *s, const struct rec *rc)
 	s->recent_held += r->cap;
 	s->recent_next = (s->recent_next + 1) % s->o.recent;
 	for (size_t k = 0; s->recent_held > budget; k++) {
-		struct recent *old = &s->recent[(s->recent_next + k) % s->o.recent];
+		size_t at = (s->recent_next + k) % s->o.recent;
+		struct recent *old = &s->recent[at];
 		if (old == r)
 			break;
 		s->recent_held -= old->cap;
@@ -1896,7 +1897,8 @@ static int ws_input(struct server *s, struct client *c)
 			char tmp[140];
 			memcpy(tmp, hd, hl);
 			memcpy(tmp + hl, pay, (size_t)f.len);
-			if (enqueue(s, c, msg_new(tmp, hl + (size_t)f.len), 1) < 0)
+			struct msg *pong = msg_new(tmp, hl + (size_t)f.len);
+			if (enqueue(s, c, pong, 1) < 0)
 				return -1; /* it reads too slowly: dropped */
 			break;
 		}
@@ -1904,7 +1906,8 @@ static int ws_input(struct server *s, struct client *c)
 			/* 1000, or 1002/1007 for a code or reason that may
 			 * not be in a close frame */
 			unsigned code = ctws_close_reply(pay, (size_t)f.len);
-			ws_close(s, c, code, code == 1000 ? R_CLIENT : R_PROTOCOL);
+			ws_close(s, c, code,
+				 code == 1000 ? R_CLIENT : R_PROTOCOL);
 			return -1;
 		}
 		case CTWS_PONG:
@@ -2069,7 +2072,8 @@ static int refuse(struct server *s, int fd, int tcp_stream, const char *ip)
 				   "Retry-After: 1\r\nContent-Length: 0\r\n"
 				   "Connection: close\r\n\r\n";
 	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
-				   "Content-Length: 0\r\nConnection: close\r\n\r\n";
+				   "Content-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
 	static const char many[] = "HTTP/1.1 429 Too Many Requests\r\n"
 				   "Retry-After: 10\r\nContent-Length: 0\r\n"
 				   "Connection: close\r\n\r\n";
@@ -2229,7 +2233,8 @@ static void tick(struct server *s)
 	 * must be read like a stream, within the write timeout. */
 	for (struct client *c = s->http, *next; c; c = next) {
 		next = c->next;
-		if (c->qn && t - c->progress_ms >= (int64_t)s->o.write_timeout_ms)
+		int64_t still = t - c->progress_ms;
+		if (c->qn && still >= (int64_t)s->o.write_timeout_ms)
 			drop_client(s, c, R_SLOW);
 		else if (!c->close_after && t - c->since_ms >= 10000)
 			drop_client(s, c, R_TIMEOUT);

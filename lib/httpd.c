@@ -119,6 +119,46 @@ int cthttp_has_token(const char *v, size_t vlen, const char *token)
 	return 0;
 }
 
+void cthttp_list_init(struct cthttp_list *it, const struct cthttp_req *r)
+{
+	it->line = r->nheaders;
+	it->end = 0;
+	it->in_line = 0;
+}
+
+const char *cthttp_list_prev(const struct cthttp_req *r, const char *name,
+			     struct cthttp_list *it, size_t *len)
+{
+	size_t n = strlen(name);
+	for (;;) {
+		while (!it->in_line) {
+			if (it->line == 0)
+				return NULL;
+			const struct cthttp_header *h = &r->h[--it->line];
+			if (h->nlen == n && !strncasecmp(h->name, name, n)) {
+				it->end = h->vlen;
+				it->in_line = 1;
+			}
+		}
+		const char *v = r->h[it->line].value;
+		size_t b = it->end, e = it->end;
+		while (b > 0 && v[b - 1] != ',')
+			b--;
+		if (b == 0)
+			it->in_line = 0; /* the line's first element */
+		else
+			it->end = b - 1; /* before the comma */
+		while (b < e && (v[b] == ' ' || v[b] == '\t'))
+			b++;
+		while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e > b) {
+			*len = e - b;
+			return v + b;
+		}
+	}
+}
+
 const char *cthttp_query(const char *target, size_t tlen, const char *key,
 			 size_t *vlen)
 {

@@ -34,6 +34,20 @@ const char *cthttp_header(const struct cthttp_req *r, const char *name,
 /* Does a comma-separated header value contain token (case-insensitive)? */
 int cthttp_has_token(const char *v, size_t vlen, const char *token);
 
+/* The elements of a comma-separated list header over all the lines
+ * that carry it, right to left: the last element of the last line
+ * first (a proxy appends to the last line or adds a line), empty
+ * elements skipped, blanks around each trimmed. Start with
+ * cthttp_list_init; each cthttp_list_prev gives the next element to the
+ * left (a view into the head, *len set) or NULL when there is none. */
+struct cthttp_list {
+	size_t line, end;
+	int in_line;
+};
+void cthttp_list_init(struct cthttp_list *it, const struct cthttp_req *r);
+const char *cthttp_list_prev(const struct cthttp_req *r, const char *name,
+			     struct cthttp_list *it, size_t *len);
+
 /* The value of query parameter key in target, or NULL (not decoded). */
 const char *cthttp_query(const char *target, size_t tlen, const char *key,
 			 size_t *vlen);

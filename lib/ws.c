@@ -148,6 +148,21 @@ int ctws_utf8(const uint8_t *p, size_t n)
 	return 1;
 }
 
+unsigned ctws_close_reply(const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return 1000;
+	if (n == 1)
+		return 1002;
+	unsigned code = (unsigned)p[0] << 8 | p[1];
+	int sendable = (code >= 1000 && code <= 1003) ||
+		       (code >= 1007 && code <= 1014) ||
+		       (code >= 3000 && code <= 4999);
+	if (!sendable)
+		return 1002;
+	return ctws_utf8(p + 2, n - 2) ? 1000 : 1007;
+}
+
 /* ---- permessage-deflate negotiation (RFC 7692 section 7.1) ------------- */
 
 static int tchar(char c)

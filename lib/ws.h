@@ -68,4 +68,13 @@ void ctws_accept(const char *key, size_t klen, char out[29]);
 /* Is p[0..n) valid UTF-8 (as text frames must be)? */
 int ctws_utf8(const uint8_t *p, size_t n);
 
+/* The status code to answer a client's close frame with (its unmasked
+ * payload p[0..n)), as RFC 6455 sections 5.5.1 and 7.4 want: 1000 for
+ * an empty payload or a code that may be sent (1000-1003, 1007-1014 as
+ * registered with IANA, 3000-4999) with a UTF-8 reason; 1002 for a
+ * 1-byte payload or a code that may not appear in a close frame (below
+ * 1000, 1004-1006, 1015, unassigned 1016-2999, 5000 and above); 1007
+ * when the reason is not valid UTF-8. */
+unsigned ctws_close_reply(const uint8_t *p, size_t n);
+
 #endif

@@ -37,6 +37,7 @@
 #include "httpd.h"
 #include "json.h"
 #include "mem.h"
+#include "positions.h"
 #include "sig.h"
 #include "watch.h"
 #include "ws.h"
@@ -57,6 +58,8 @@ static const char *const reason_name[NREASON] = {
 #define MAXTCP 3
 #define QCAP 4096 /* messages a client may have queued */
 #define CIN 8192  /* bytes of a request head or a client frame */
+#define RESERVE 65536 /* past --queue, for messages that cannot be skipped */
+#define POS_MAX 100000 /* logs --positions keeps */
 
 struct opts {
 	const char *listen, *tcp[NSTREAM];
@@ -68,8 +71,9 @@ struct opts {
 	const char *proxies[MAXPROXIES];
 	size_t nproxies;
 	int exit_on_eof, wait_client;
-	uint64_t backpressure, recent, deflate;
+	uint64_t backpressure, recent, recent_bytes, deflate;
 	const char *fetch_stats;
+	const char *positions;
 	const char *tls_cert, *tls_key;
 };
 
@@ -138,8 +142,9 @@ struct recent {
 
 struct server {
 	struct opts o;
-	struct recent *recent;
-	size_t recent_next;
+	struct recent *recent;   /* a ring of o.recent; rec NULL: empty */
+	size_t recent_next;      /* the oldest, replaced next */
+	size_t recent_held;      /* bytes the ring's records take */
 	int ep, sigpipe[2];
 	int lfd, tfd[NSTREAM];
 	struct client *lists[NSTREAM][NPROTO], *http;
@@ -157,7 +162,7 @@ struct server {
 	int64_t started_ms;
 	const char *config;      /* --config FILE, or NULL */
 	struct strs conf_strs;   /* owned by the running configuration */
-	struct strs fixed;       /* listen and tcp addresses */
+	struct strs fixed;       /* listen, tcp addresses and positions */
 	struct flag *flags;
 	size_t nflags;
 	int inotify;
@@ -167,6 +172,11 @@ struct server {
 	z_stream z;              /* compresses each message alone */
 	int z_ready;
 	uint64_t deflated_in, deflated_out;
+	struct ctpos *pos;       /* --positions: per log, the highest index */
+	struct ctbuf pos_key;    /* scratch: a source.url unescaped */
+	int pos_dirty, pos_failing;
+	int64_t pos_saved_ms;
+	uint64_t pos_saved, pos_errors, pos_untracked;
 	SSL_CTX *tls;            /* new connections get this one */
 	uint64_t tls_errors;
 	char scratch[CIN];       /* where streaming clients' input is read */
@@ -197,9 +207,11 @@ enum opt_id {
 	O_ACCEPT_RATE,
 	O_TRUSTED_PROXY,
 	O_FETCH_STATS,
+	O_POSITIONS,
 	O_WAIT_FOR_CLIENT,
 	O_BACKPRESSURE,
 	O_RECENT,
+	O_RECENT_BYTES,
 	O_CONFIG,
 	O_DEFLATE,
 	O_TLS_CERT,
@@ -223,9 +235,11 @@ static const struct ct_opt opt_table[O_NOPTS] = {
 	[O_ACCEPT_RATE] = { "accept-rate", 0, "N", "new connections per second, bursts of N (0: no limit)", "0" },
 	[O_TRUSTED_PROXY] = { "trusted-proxy", 0, "IP", "take the client address from X-Forwarded-For (repeatable)", NULL },
 	[O_FETCH_STATS] = { "fetch-stats", 0, "FILE", "serve the per-log status file of ct-fetch at /api/logs", NULL },
+	[O_POSITIONS] = { "positions", 0, "FILE", "keep each log's highest cert_index handed on in FILE", NULL },
 	[O_WAIT_FOR_CLIENT] = { "wait-for-client", 0, NULL, "read no input until a first client subscribes", NULL },
 	[O_BACKPRESSURE] = { "backpressure", 0, "BYTES", "stop reading while a client has more queued (0: drop instead)", "0" },
 	[O_RECENT] = { "recent", 0, "N", "certificates kept for /api/cert/<sha256|sha1> (0: none)", "1000" },
+	[O_RECENT_BYTES] = { "recent-bytes", 0, "BYTES", "most bytes those certificates may take", "16777216" },
 	[O_CONFIG] = { "config", 'c', "FILE", "settings as key = value lines; reread on SIGHUP and on change", NULL },
 	[O_DEFLATE] = { "deflate", 0, "LEVEL", "permessage-deflate level 1-9 for clients that offer it (0: off)", "1" },
 	[O_TLS_CERT] = { "tls-cert", 0, "FILE", "serve HTTPS and WSS with this PEM certificate chain", NULL },
@@ -236,7 +250,7 @@ static const struct ct_cli cli = {
 	"[options] < certificate-records",
 	"Serve certificate records from standard input over WebSocket (/,\n"
 	"/full-stream, /domains-only), SSE (/sse?stream=) and raw TCP.",
-	opt_table, sizeof opt_table / sizeof opt_table[0]
+	opt_table, O_NOPTS
 };
 
 /* The table's defaults, set through set_opt like any value; the base
@@ -255,7 +269,7 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		   size_t n)
 {
 	unsigned long long v = 0;
-	switch (idx) {
+	switch ((enum opt_id)idx) {
 	case O_LISTEN: o->listen = arg; break;
 	case O_TCP: o->tcp[S_LITE] = arg; break;
 	case O_TCP_FULL: o->tcp[S_FULL] = arg; break;
@@ -323,6 +337,11 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		break;
 	}
 	case O_FETCH_STATS: o->fetch_stats = arg; break;
+	case O_POSITIONS:
+		if (!*arg)
+			return bad(err, n, "an empty file name%s", "");
+		o->positions = arg;
+		break;
 	case O_BACKPRESSURE:
 		if (ct_parse_u64(arg, 0, 1ULL << 34, &v, err, n) < 0)
 			return -1;
@@ -333,6 +352,11 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 			return -1;
 		o->recent = v;
 		break;
+	case O_RECENT_BYTES:
+		if (ct_parse_u64(arg, 65536, 1ULL << 34, &v, err, n) < 0)
+			return -1;
+		o->recent_bytes = v;
+		break;
 	case O_DEFLATE:
 		if (ct_parse_u64(arg, 0, 9, &v, err, n) < 0)
 			return -1;
@@ -340,7 +364,7 @@ static int set_opt(struct opts *o, int idx, const char *arg, char *err,
 		break;
 	case O_TLS_CERT: o->tls_cert = arg; break;
 	case O_TLS_KEY: o->tls_key = arg; break;
-	default:
+	case O_CONFIG: case O_NOPTS:
 		return bad(err, n, "not a setting for a config file%s", "");
 	}
 	return 0;
@@ -354,6 +378,13 @@ static int on_opt(void *ctx, int idx, const char *arg)
 		return 0;
 	}
 	char err[256];
+	if (arg && arg == opt_table[idx].def) { /* a default, not a flag */
+		if (set_opt(&defaults, idx, arg, err, sizeof err) < 0)
+			ct_diex(CT_EXIT_RUNTIME, "default --%s: %s",
+				opt_table[idx].name, err);
+		s->o = defaults;
+		return 0;
+	}
 	if (set_opt(&s->o, idx, arg, err, sizeof err) < 0)
 		ct_usage_error("--%s: %s", opt_table[idx].name, err);
 	s->flags = ct_xrealloc(s->flags, (s->nflags + 1) * sizeof *s->flags);
@@ -379,8 +410,7 @@ static int conf_set(void *ctx, const char *key, const char *val,
 {
 	struct conf_ctx *cc = ctx;
 	(void)line;
-	size_t nopts = sizeof opt_table / sizeof opt_table[0];
-	for (size_t i = 0; i < nopts; i++) {
+	for (size_t i = 0; i < O_NOPTS; i++) {
 		if (strcmp(opt_table[i].name, key) || (int)i == O_CONFIG)
 			continue;
 		char *copy = ct_xstrdup(val);
@@ -525,16 +555,18 @@ bad:
 	if (!startup) {
 		/* what needs new sockets or memory waits for a restart */
 		static const char *const later[] = { "listen", "tcp",
-			"tcp-full", "tcp-domains", "recent", "wait-for-client" };
-		int changed[6] = {
+			"tcp-full", "tcp-domains", "recent", "wait-for-client",
+			"positions" };
+		int changed[7] = {
 			!same_str(o.listen, s->o.listen),
 			!same_str(o.tcp[0], s->o.tcp[0]),
 			!same_str(o.tcp[1], s->o.tcp[1]),
 			!same_str(o.tcp[2], s->o.tcp[2]),
 			o.recent != s->o.recent,
 			o.wait_client != s->o.wait_client,
+			!same_str(o.positions, s->o.positions),
 		};
-		for (int k = 0; k < 6; k++)
+		for (int k = 0; k < 7; k++)
 			if (changed[k])
 				ct_warnx("%s: %s changed; it takes effect on "
 					 "restart", src, later[k]);
@@ -543,6 +575,7 @@ bad:
 			o.tcp[st] = s->o.tcp[st];
 		o.recent = s->o.recent;
 		o.wait_client = s->o.wait_client;
+		o.positions = s->o.positions;
 		/* the accept bucket must not exceed a lowered rate */
 		if (s->tokens_left > (double)o.accept_rate)
 			s->tokens_left = (double)o.accept_rate;
@@ -553,12 +586,15 @@ bad:
 		/* the addresses outlive the file's strings: compared on
 		 * every reload */
 		struct strs *f = &s->fixed;
-		f->v = ct_xcalloc(NSTREAM + 1, sizeof(char *));
-		f->n = NSTREAM + 1;
+		f->v = ct_xcalloc(NSTREAM + 2, sizeof(char *));
+		f->n = NSTREAM + 2;
 		o.listen = f->v[0] = ct_xstrdup(o.listen);
 		for (int st = 0; st < NSTREAM; st++)
 			if (o.tcp[st])
 				o.tcp[st] = f->v[1 + st] = ct_xstrdup(o.tcp[st]);
+		if (o.positions)
+			o.positions = f->v[NSTREAM + 1] =
+				ct_xstrdup(o.positions);
 	}
 	if (s->tls)
 		SSL_CTX_free(s->tls); /* its connections hold a reference */
@@ -812,24 +848,43 @@ static int flush_client(struct server *s, struct client *c)
 	}
 	set_out(s, c, 0);
 	if (c->close_after) {
+		/* bytes a client sent after its request (pipelined requests,
+		 * not served) would turn the close into a reset that may
+		 * cost it the response: read what is there first */
+		for (int k = 0; k < 8 && c->st == C_HTTP && !c->ssl; k++)
+			if (read(c->fd, s->scratch, CIN) <= 0)
+				break;
 		drop_client(s, c, c->close_why);
 		return -1;
 	}
 	return 0;
 }
 
-/* Queue m for c unless c is over its limit (then the message is skipped
- * and counted). Control messages (force) always go in. */
-static void enqueue(struct server *s, struct client *c, struct msg *m,
-		    int force)
+/* Queue m for c. A data message (or a heartbeat, ping or keepalive)
+ * that would take the queue past its limit (--queue bytes or QCAP
+ * messages) is skipped and counted. A forced one (a pong, a close frame,
+ * an HTTP response, the 101 or SSE header) must not be skipped: it goes
+ * in when the queue is empty, or when it stays under QCAP messages and
+ * RESERVE bytes past the limit; otherwise the client, which cannot be
+ * answered any more, is dropped and -1 returned. A message that is not
+ * queued and that nobody else holds (refs 0) is freed. */
+static int enqueue(struct server *s, struct client *c, struct msg *m,
+		   int force)
 {
-	if (!force && (c->qn == QCAP || c->qbytes + m->len > s->o.queue_bytes)) {
+	size_t limit = s->o.queue_bytes + (force ? RESERVE : 0);
+	int room = c->qn == 0 ? force || m->len <= s->o.queue_bytes
+			      : c->qn < QCAP && c->qbytes + m->len <= limit;
+	if (!room) {
+		if (m->refs == 0)
+			free(m);
+		if (force) {
+			drop_client(s, c, R_SLOW);
+			return -1;
+		}
 		c->drops++;
 		s->drops++;
-		return;
+		return 0;
 	}
-	if (c->qn == QCAP)
-		return; /* nowhere at all: the write timeout will act */
 	if (c->qn == 0)
 		c->progress_ms = now_ms();
 	if (c->qn == c->qcap) {
@@ -846,6 +901,7 @@ static void enqueue(struct server *s, struct client *c, struct msg *m,
 	c->q[(c->qhead + c->qn++) % c->qcap] = m;
 	c->qbytes += m->len;
 	c->sent++;
+	return 0;
 }
 
 /* ---- the three forms of a message --------------------------------------- */
@@ -945,11 +1001,53 @@ static int derive(const struct rec *r, enum stream st, struct ctbuf *out)
 	return 0;
 }
 
+/* How many bytes c there are in p[0..n). */
+static size_t count_byte(const char *p, size_t n, char c)
+{
+	size_t k = 0;
+	const char *q = memchr(p, c, n);
+	while (q) {
+		k++;
+		q = memchr(q + 1, c, (size_t)(p + n - q - 1));
+	}
+	return k;
+}
+
+/* SSE: one data: line per line of the payload. A record is one input
+ * line, but a CR may stand between its JSON tokens (white space; the
+ * reader refuses one inside a string), and SSE ends a line at a CR: each
+ * such break starts a new data: line instead, which the client joins
+ * with LF, a JSON text equal to the record. A payload without breaks,
+ * every normal record, goes as the same bytes as on WebSocket and TCP. */
+static size_t sse_data(char *out, const char *pay, size_t n)
+{
+	size_t h = 0;
+	memcpy(out, "data: ", 6);
+	h = 6;
+	for (size_t i = 0; i < n; i++) {
+		if (pay[i] == '\r' || pay[i] == '\n') {
+			memcpy(out + h, "\ndata: ", 7);
+			h += 7;
+		} else {
+			out[h++] = pay[i];
+		}
+	}
+	memcpy(out + h, "\n\n", 2);
+	return h + 2;
+}
+
 static struct msg *frame(enum proto p, const char *pay, size_t n)
 {
-	struct msg *m = ct_xmalloc(sizeof *m + n + 16);
+	size_t nb = p == P_SSE ? count_byte(pay, n, '\r') +
+					 count_byte(pay, n, '\n')
+			       : 0;
+	struct msg *m = ct_xmalloc(sizeof *m + n + 16 + nb * 6);
 	m->refs = 0;
 	size_t h = 0;
+	if (p == P_SSE && nb) {
+		m->len = sse_data(m->data, pay, n);
+		return m;
+	}
 	if (p == P_WS) {
 		h = ctws_head((uint8_t *)m->data, CTWS_TEXT, n);
 	} else if (p == P_SSE) {
@@ -1019,7 +1117,9 @@ static void broadcast(struct server *s, enum stream st, const char *pay,
 			continue;
 		/* framed once per kind, and only for a kind someone gets */
 		struct msg *m = NULL, *mz = NULL;
-		for (struct client *c = s->lists[st][p]; c; c = c->next) {
+		struct client *next;
+		for (struct client *c = s->lists[st][p]; c; c = next) {
+			next = c->next; /* c may be dropped */
 			if (filtered && c->filter && !c->filter->hit) {
 				s->filtered++;
 				continue;
@@ -1106,31 +1206,115 @@ static int colon_hex(const char *p, size_t len, uint8_t *out, size_t n)
 	return k == n && hi < 0 ? 0 : -1;
 }
 
-/* Keep the record in the ring of recent certificates. */
+/* Keep the record in the ring of recent certificates, within
+ * --recent records and --recent-bytes bytes: the oldest leave first. A
+ * record without both digests, or larger than the byte budget, is not
+ * kept and leaves the ring as it was. */
 static void remember(struct server *s, const struct rec *rc)
 {
-	const char *line = rc->line;
-	size_t len = rc->len;
 	struct ctjson_val h256, h1;
-	if (!s->o.recent ||
+	uint8_t d256[32], d1[20];
+	size_t len = rc->len, budget = (size_t)s->o.recent_bytes;
+	if (!s->o.recent || len > budget ||
 	    ctjson_member(&rc->leaf, "sha256", &h256) != 1 ||
 	    ctjson_member(&rc->leaf, "sha1", &h1) != 1 ||
-	    h256.type != CTJSON_STRING || h1.type != CTJSON_STRING)
+	    h256.type != CTJSON_STRING || h1.type != CTJSON_STRING ||
+	    colon_hex(h256.p, h256.len, d256, 32) < 0 ||
+	    colon_hex(h1.p, h1.len, d1, 20) < 0)
 		return;
 	struct recent *r = &s->recent[s->recent_next];
-	if (colon_hex(h256.p, h256.len, r->sha256, 32) < 0 ||
-	    colon_hex(h1.p, h1.len, r->sha1, 20) < 0) {
-		memset(r, 0, offsetof(struct recent, rec));
-		return;
-	}
+	s->recent_held -= r->cap;
 	if (len > r->cap) { /* the slot's buffer is reused when it fits */
 		free(r->rec);
-		r->cap = len + len / 4;
+		r->cap = len + len / 4 <= budget ? len + len / 4 : len;
 		r->rec = ct_xmalloc(r->cap);
 	}
-	memcpy(r->rec, line, len);
+	memcpy(r->rec, rc->line, len);
 	r->len = len;
+	memcpy(r->sha256, d256, sizeof d256);
+	memcpy(r->sha1, d1, sizeof d1);
+	s->recent_held += r->cap;
 	s->recent_next = (s->recent_next + 1) % s->o.recent;
+	for (size_t k = 0; s->recent_held > budget; k++) {
+		size_t at = (s->recent_next + k) % s->o.recent;
+		struct recent *old = &s->recent[at];
+		if (old == r)
+			break;
+		s->recent_held -= old->cap;
+		free(old->rec);
+		old->rec = NULL;
+		old->cap = old->len = 0;
+	}
+}
+
+/* ---- positions (--positions) -------------------------------------------- */
+
+/* Start from the file a previous run left, so positions only grow. A
+ * file that is not one is reported and replaced by the next save. */
+static void positions_open(struct server *s)
+{
+	s->pos = ctpos_new(POS_MAX);
+	struct ctbuf b = CTBUF_INIT;
+	const char *why;
+	if (ctafile_read(s->o.positions, 64 << 20, &b) < 0) {
+		if (errno != ENOENT)
+			ct_warn("%s: cannot read it; starting empty",
+				s->o.positions);
+	} else if (ctpos_load(s->pos, b.p ? b.p : "", b.len, &why) < 0) {
+		ct_warnx("%s: %s; starting empty", s->o.positions, why);
+		ctpos_free(s->pos);
+		s->pos = ctpos_new(POS_MAX);
+	}
+	ctbuf_free(&b);
+}
+
+/* The record's data.cert_index for its data.source.url. */
+static void positions_note(struct server *s, const struct rec *r)
+{
+	static const char *const names[] = { "cert_index", "source" };
+	struct ctjson_val v[2], url;
+	uint64_t index;
+	if (ctjson_fields(r->data.p, r->data.len, names, 2, v) < 0 ||
+	    ctjson_u64(&v[0], &index) < 0 || v[1].type != CTJSON_OBJECT ||
+	    ctjson_member(&v[1], "url", &url) != 1 ||
+	    url.type != CTJSON_STRING)
+		return;
+	const char *key = url.p;
+	size_t klen = url.len;
+	if (url.escaped) {
+		ctbuf_reset(&s->pos_key);
+		if (ctjson_unescape(&url, &s->pos_key) < 0)
+			return;
+		key = s->pos_key.p;
+		klen = s->pos_key.len;
+	}
+	int got = ctpos_note(s->pos, key ? key : "", klen, index);
+	if (got < 0 && s->pos_untracked++ == 0)
+		ct_warnx("%s: more than %d logs (or a URL over %d bytes): "
+			 "the others are not kept", s->o.positions, POS_MAX,
+			 CTPOS_MAXKEY);
+	s->pos_dirty |= got > 0;
+}
+
+/* Write the file now (atomically); -1 if it could not be. */
+static int positions_save(struct server *s)
+{
+	struct ctbuf b = CTBUF_INIT;
+	ctpos_save(s->pos, &b);
+	int r = ctafile_write(s->o.positions, b.p, b.len);
+	ctbuf_free(&b);
+	s->pos_saved_ms = now_ms();
+	if (r < 0) {
+		s->pos_errors++;
+		if (!s->pos_failing++) /* once, until it works again */
+			ct_warn("%s: cannot write the positions",
+				s->o.positions);
+		return -1;
+	}
+	s->pos_saved++;
+	s->pos_failing = 0;
+	s->pos_dirty = 0;
+	return 0;
 }
 
 static void one_record(struct server *s, const char *line, size_t len)
@@ -1158,6 +1342,8 @@ static void one_record(struct server *s, const char *line, size_t len)
 		else if (derive(&r, (enum stream)st, &s->work) == 0)
 			broadcast(s, (enum stream)st, s->work.p, s->work.len, 0, 1);
 	}
+	if (s->pos)
+		positions_note(s, &r);
 }
 
 static void heartbeat(struct server *s)
@@ -1168,8 +1354,10 @@ static void heartbeat(struct server *s)
 	CTBUF_LIT(&b, "{\"message_type\":\"heartbeat\",\"timestamp\":");
 	ctjson_seconds(&b, t.tv_sec, t.tv_nsec);
 	ctbuf_addc(&b, '}');
+	/* none of them is needed by a client whose queue is full: skipped
+	 * like data then, not forced */
 	for (int st = 0; st < NSTREAM; st++)
-		broadcast(s, (enum stream)st, b.p, b.len, 1, 0);
+		broadcast(s, (enum stream)st, b.p, b.len, 0, 0);
 	ctbuf_free(&b);
 	/* SSE keepalive comment and WebSocket ping */
 	static const char ping[2] = { (char)0x89, 0 };
@@ -1177,10 +1365,15 @@ static void heartbeat(struct server *s)
 	for (int st = 0; st < NSTREAM; st++) {
 		struct msg *pm = msg_new(ping, 2), *km = msg_new(keep, sizeof keep - 1);
 		pm->refs = km->refs = 1;
-		for (struct client *c = s->lists[st][P_WS]; c; c = c->next)
-			enqueue(s, c, pm, 1);
-		for (struct client *c = s->lists[st][P_SSE]; c; c = c->next)
-			enqueue(s, c, km, 1);
+		struct client *c, *next;
+		for (c = s->lists[st][P_WS]; c; c = next) {
+			next = c->next;
+			enqueue(s, c, pm, 0);
+		}
+		for (c = s->lists[st][P_SSE]; c; c = next) {
+			next = c->next;
+			enqueue(s, c, km, 0);
+		}
 		msg_unref(pm);
 		msg_unref(km);
 	}
@@ -1203,8 +1396,8 @@ static void respond(struct server *s, struct client *c, const char *status,
 	struct msg *m = msg_new(b.p, b.len);
 	ctbuf_free(&b);
 	c->close_after = 1;
-	enqueue(s, c, m, 1);
-	flush_client(s, c);
+	if (enqueue(s, c, m, 1) == 0)
+		flush_client(s, c);
 }
 
 static void text(struct server *s, struct client *c, const char *status,
@@ -1282,6 +1475,26 @@ static void metrics(struct server *s, struct client *c)
 	ctbuf_printf(&b, "# TYPE ctserve_tls_errors_total counter\n"
 			 "ctserve_tls_errors_total %llu\n",
 		     (unsigned long long)s->tls_errors);
+	size_t kept = 0;
+	for (size_t k = 0; k < s->o.recent; k++)
+		kept += s->recent[k].rec != NULL;
+	ctbuf_printf(&b, "# TYPE ctserve_recent_certificates gauge\n"
+			 "ctserve_recent_certificates %zu\n"
+			 "# TYPE ctserve_recent_bytes gauge\n"
+			 "ctserve_recent_bytes %zu\n",
+		     kept, s->recent_held);
+	if (s->pos)
+		ctbuf_printf(&b, "# TYPE ctserve_positions_logs gauge\n"
+				 "ctserve_positions_logs %zu\n"
+				 "# TYPE ctserve_positions_untracked_total counter\n"
+				 "ctserve_positions_untracked_total %llu\n"
+				 "# TYPE ctserve_positions_writes_total counter\n"
+				 "ctserve_positions_writes_total{result=\"ok\"} %llu\n"
+				 "ctserve_positions_writes_total{result=\"error\"} %llu\n",
+			     ctpos_count(s->pos),
+			     (unsigned long long)s->pos_untracked,
+			     (unsigned long long)s->pos_saved,
+			     (unsigned long long)s->pos_errors);
 	ctbuf_printf(&b, "# TYPE ctserve_config_reloads_total counter\n"
 			 "ctserve_config_reloads_total{result=\"ok\"} %llu\n"
 			 "ctserve_config_reloads_total{result=\"error\"} %llu\n",
@@ -1420,51 +1633,76 @@ static struct filter *get_filter(struct server *s, const char *v, size_t n,
 	return f;
 }
 
+/* An address as bytes (AF_INET or AF_INET6 and 4 or 16 bytes); -1 if
+ * ip[0..n) is not one. */
+static int ip_bytes(const char *ip, size_t n, int *af, uint8_t out[16])
+{
+	char z[INET6_ADDRSTRLEN];
+	if (n >= sizeof z)
+		return -1;
+	memcpy(z, ip, n);
+	z[n] = '\0';
+	*af = strchr(z, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(*af, z, out) == 1 ? 0 : -1;
+}
+
+/* Is ip[0..n) a --trusted-proxy (compared as addresses, so ::1 and
+ * 0:0::1 are one)? */
 static int trusted(const struct server *s, const char *ip, size_t n)
 {
+	int af, paf;
+	uint8_t a[16], p[16];
+	if (ip_bytes(ip, n, &af, a) < 0)
+		return 0;
 	for (size_t i = 0; i < s->o.nproxies; i++)
-		if (strlen(s->o.proxies[i]) == n && !memcmp(s->o.proxies[i], ip, n))
+		if (ip_bytes(s->o.proxies[i], strlen(s->o.proxies[i]), &paf,
+			     p) == 0 &&
+		    paf == af && !memcmp(a, p, af == AF_INET ? 4 : 16))
 			return 1;
 	return 0;
 }
 
 /* Behind a trusted proxy the client is the rightmost X-Forwarded-For
- * entry that is not itself a trusted proxy. */
+ * entry that is not itself a trusted proxy, over every line of the
+ * header (a proxy may add a line instead of appending to the last). */
 static void real_ip(struct server *s, struct client *c,
 		    const struct cthttp_req *r)
 {
-	size_t vl;
-	const char *v = cthttp_header(r, "X-Forwarded-For", &vl);
-	if (!v || !trusted(s, c->ip, strlen(c->ip)))
+	if (!trusted(s, c->ip, strlen(c->ip)))
 		return;
-	size_t e = vl;
-	while (e > 0) {
-		size_t b = e;
-		while (b > 0 && v[b - 1] != ',')
-			b--;
-		size_t x = b, y = e;
-		while (x < y && (v[x] == ' ' || v[x] == '\t'))
-			x++;
-		while (y > x && (v[y - 1] == ' ' || v[y - 1] == '\t'))
-			y--;
-		if (y > x && !trusted(s, v + x, y - x)) {
-			if (y - x < sizeof c->ip) {
-				memcpy(c->ip, v + x, y - x);
-				c->ip[y - x] = '\0';
-			}
-			return;
-		}
-		e = b ? b - 1 : 0;
+	struct cthttp_list it;
+	size_t n;
+	const char *v;
+	cthttp_list_init(&it, r);
+	for (;;) {
+		v = cthttp_list_prev(r, "X-Forwarded-For", &it, &n);
+		if (!v)
+			return; /* none, or only proxies: the peer it is */
+		if (!trusted(s, v, n))
+			break;
+	}
+	int af;
+	uint8_t a[16];
+	if (ip_bytes(v, n, &af, a) == 0)
+		inet_ntop(af, a, c->ip, sizeof c->ip); /* one spelling */
+	else if (n < sizeof c->ip) {
+		memcpy(c->ip, v, n); /* not an address: a name all the same */
+		c->ip[n] = '\0';
 	}
 }
 
-static size_t clients_from(const struct server *s, const char *ip)
+/* Clients from ip, whatever their state (reading a request head,
+ * holding a response, streaming), not counting but. */
+static size_t clients_from(const struct server *s, const char *ip,
+			   const struct client *but)
 {
 	size_t n = 0;
+	for (const struct client *c = s->http; c; c = c->next)
+		n += c != but && !strcmp(c->ip, ip);
 	for (int st = 0; st < NSTREAM; st++)
 		for (int p = 0; p < NPROTO; p++)
 			for (const struct client *c = s->lists[st][p]; c; c = c->next)
-				n += !strcmp(c->ip, ip);
+				n += c != but && !strcmp(c->ip, ip);
 	return n;
 }
 
@@ -1493,6 +1731,16 @@ static void route(struct server *s, struct client *c,
 		return;
 	}
 	real_ip(s, c, r);
+	/* every connection counts, streaming or not: one address cannot
+	 * hold every slot with requests for large responses it never reads
+	 * (behind a trusted proxy the address is only known now) */
+	if (s->o.max_per_ip && clients_from(s, c->ip, c) >= s->o.max_per_ip) {
+		s->rejected_ip++;
+		respond(s, c, "429 Too Many Requests", "text/plain",
+			"too many connections from your address\n", 39,
+			"Retry-After: 10\r\n");
+		return;
+	}
 	int stream = -1;
 	if (path_is(path, plen, "") || (plen == 1 && path[0] == '/'))
 		stream = S_LITE;
@@ -1504,13 +1752,6 @@ static void route(struct server *s, struct client *c,
 	int streaming = stream >= 0 || path_is(path, plen, "/sse");
 	struct filter *filt = NULL;
 	if (streaming) {
-		if (s->o.max_per_ip && clients_from(s, c->ip) >= s->o.max_per_ip) {
-			s->rejected_ip++;
-			respond(s, c, "429 Too Many Requests", "text/plain",
-				"too many connections from your address\n", 39,
-				"Retry-After: 10\r\n");
-			return;
-		}
 		const char *dv = cthttp_query(r->target, r->tlen, "domain", &vl);
 		if (dv) {
 			char err[300];
@@ -1547,8 +1788,8 @@ static void route(struct server *s, struct client *c,
 				 "Sec-WebSocket-Accept: %s\r\n%s\r\n", acc,
 				 c->deflate ? CTWS_DEFLATE_RESPONSE : "");
 		join(s, c, C_WS, (enum stream)stream, P_WS);
-		enqueue(s, c, msg_new(hdr, (size_t)n), 1);
-		flush_client(s, c);
+		if (enqueue(s, c, msg_new(hdr, (size_t)n), 1) == 0)
+			flush_client(s, c);
 		return;
 	}
 	if (path_is(path, plen, "/sse")) {
@@ -1570,8 +1811,8 @@ static void route(struct server *s, struct client *c,
 			"Access-Control-Allow-Origin: *\r\n"
 			"X-Accel-Buffering: no\r\n\r\n: ct-serve\n\n";
 		join(s, c, C_SSE, (enum stream)st, P_SSE);
-		enqueue(s, c, msg_new(hdr, sizeof hdr - 1), 1);
-		flush_client(s, c);
+		if (enqueue(s, c, msg_new(hdr, sizeof hdr - 1), 1) == 0)
+			flush_client(s, c);
 		return;
 	}
 	if (stream >= 0) {
@@ -1637,8 +1878,8 @@ static void ws_close(struct server *s, struct client *c, unsigned code,
 	struct msg *m = msg_new(f, sizeof f);
 	c->close_after = 1;
 	c->close_why = why;
-	enqueue(s, c, m, 1);
-	flush_client(s, c);
+	if (enqueue(s, c, m, 1) == 0)
+		flush_client(s, c);
 }
 
 /* Handle complete frames in c->in; -1 if the client is gone. */
@@ -1671,16 +1912,19 @@ static int ws_input(struct server *s, struct client *c)
 			char tmp[140];
 			memcpy(tmp, hd, hl);
 			memcpy(tmp + hl, pay, (size_t)f.len);
-			enqueue(s, c, msg_new(tmp, hl + (size_t)f.len), 1);
+			struct msg *pong = msg_new(tmp, hl + (size_t)f.len);
+			if (enqueue(s, c, pong, 1) < 0)
+				return -1; /* it reads too slowly: dropped */
 			break;
 		}
-		case CTWS_CLOSE:
-			if (f.len == 1) {
-				ws_close(s, c, 1002, R_PROTOCOL);
-				return -1;
-			}
-			ws_close(s, c, 1000, R_CLIENT);
+		case CTWS_CLOSE: {
+			/* 1000, or 1002/1007 for a code or reason that may
+			 * not be in a close frame */
+			unsigned code = ctws_close_reply(pay, (size_t)f.len);
+			ws_close(s, c, code,
+				 code == 1000 ? R_CLIENT : R_PROTOCOL);
 			return -1;
+		}
 		case CTWS_PONG:
 			break;
 		case CTWS_TEXT:
@@ -1745,7 +1989,7 @@ static void client_input(struct server *s, struct client *c)
 	for (;;) {
 		char *buf;
 		size_t cap;
-		if (c->st == C_HTTP) {
+		if (c->st == C_HTTP && !c->close_after) {
 			if (!c->in)
 				c->in = ct_xmalloc(CIN);
 			if (c->inlen == CIN) {
@@ -1759,7 +2003,9 @@ static void client_input(struct server *s, struct client *c)
 			buf = c->in + c->inlen; /* a partial frame waits */
 			cap = CIN - c->inlen;
 		} else {
-			buf = s->scratch; /* SSE/TCP input is read and ignored */
+			/* SSE/TCP input, and whatever follows a request that
+			 * was answered, is read and ignored */
+			buf = s->scratch;
 			cap = CIN;
 		}
 		ssize_t r = c->ssl ? tls_read(s, c, buf, cap) : read(c->fd, buf, cap);
@@ -1788,7 +2034,7 @@ static void client_input(struct server *s, struct client *c)
 			}
 			continue;
 		}
-		if (c->st != C_HTTP)
+		if (c->st != C_HTTP || c->close_after)
 			continue;
 		c->inlen += (size_t)r;
 		struct cthttp_req req;
@@ -1813,6 +2059,14 @@ static void client_input(struct server *s, struct client *c)
 		c->inlen = rest;
 		route(s, c, &req);
 		free(head);
+		if (!c->dead && c->st == C_HTTP) {
+			/* answered (Connection: close): a pipelined request is
+			 * not served, so nothing of one request (its filter,
+			 * its address) can reach another */
+			free(c->in);
+			c->in = NULL;
+			c->inlen = 0;
+		}
 		return;
 	}
 }
@@ -1824,6 +2078,62 @@ static void say(int fd, const char *m, size_t n)
 	(void)r;
 }
 
+/* Should a new connection from ip be turned away (accept rate, client
+ * limit, per-address limit)? Then it is answered (plain HTTP only),
+ * closed and counted. */
+static int refuse(struct server *s, int fd, int tcp_stream, const char *ip)
+{
+	static const char slow[] = "HTTP/1.1 429 Too Many Requests\r\n"
+				   "Retry-After: 1\r\nContent-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+				   "Content-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
+	static const char many[] = "HTTP/1.1 429 Too Many Requests\r\n"
+				   "Retry-After: 10\r\nContent-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
+	const char *say_what = NULL;
+	size_t len = 0;
+	if (s->o.accept_rate) {
+		int64_t t = now_ms();
+		s->tokens_left += (double)(t - s->tokens_ms) *
+				  (double)s->o.accept_rate / 1000.0;
+		if (s->tokens_left > (double)s->o.accept_rate)
+			s->tokens_left = (double)s->o.accept_rate;
+		s->tokens_ms = t;
+		if (s->tokens_left < 1.0) {
+			s->rejected_rate++;
+			say_what = slow;
+			len = sizeof slow - 1;
+			goto refused;
+		}
+		s->tokens_left -= 1.0;
+	}
+	if (s->total >= s->o.max_clients) {
+		s->rejected_full++;
+		say_what = busy;
+		len = sizeof busy - 1;
+		goto refused;
+	}
+	/* every connection counts against the per-address limit from the
+	 * start, whatever it asks for; those of a trusted proxy are told
+	 * apart by X-Forwarded-For once their request is read (route) */
+	if (s->o.max_per_ip &&
+	    (tcp_stream >= 0 || !trusted(s, ip, strlen(ip))) &&
+	    clients_from(s, ip, NULL) >= s->o.max_per_ip) {
+		s->rejected_ip++;
+		say_what = many;
+		len = sizeof many - 1;
+		goto refused;
+	}
+	return 0;
+refused:
+	if (tcp_stream < 0 && !s->tls)
+		say(fd, say_what, len);
+	close(fd);
+	return 1;
+}
+
 static void accept_on(struct server *s, int lfd, int tcp_stream)
 {
 	for (;;) {
@@ -1833,48 +2143,22 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		if (s->o.accept_rate) {
-			int64_t t = now_ms();
-			s->tokens_left += (double)(t - s->tokens_ms) *
-					  (double)s->o.accept_rate / 1000.0;
-			if (s->tokens_left > (double)s->o.accept_rate)
-				s->tokens_left = (double)s->o.accept_rate;
-			s->tokens_ms = t;
-			if (s->tokens_left < 1.0) {
-				static const char slow[] =
-					"HTTP/1.1 429 Too Many Requests\r\n"
-					"Retry-After: 1\r\nContent-Length: 0\r\n"
-					"Connection: close\r\n\r\n";
-				if (tcp_stream < 0 && !s->tls)
-					say(fd, slow, sizeof slow - 1);
-				s->rejected_rate++;
-				close(fd);
-				continue;
-			}
-			s->tokens_left -= 1.0;
-		}
-		if (s->total >= s->o.max_clients) {
-			static const char busy[] =
-				"HTTP/1.1 503 Service Unavailable\r\n"
-				"Content-Length: 0\r\nConnection: close\r\n\r\n";
-			if (tcp_stream < 0 && !s->tls)
-				say(fd, busy, sizeof busy - 1);
-			s->rejected_full++;
-			close(fd);
+		char ip[INET6_ADDRSTRLEN];
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+				  ip, sizeof ip);
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+				  ip, sizeof ip);
+		if (refuse(s, fd, tcp_stream, ip))
 			continue;
-		}
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		struct client *c = ct_xcalloc(1, sizeof *c);
 		c->fd = fd;
 		c->st = C_HTTP;
 		c->since_ms = c->progress_ms = now_ms();
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-				  c->ip, sizeof c->ip);
-		else
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-				  c->ip, sizeof c->ip);
+		memcpy(c->ip, ip, sizeof ip);
 		s->total++;
 		s->pending++;
 		c->next = s->http;
@@ -1890,15 +2174,8 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 			}
 			SSL_set_accept_state(c->ssl);
 		}
-		if (tcp_stream >= 0) {
-			if (s->o.max_per_ip &&
-			    clients_from(s, c->ip) >= s->o.max_per_ip) {
-				s->rejected_ip++;
-				drop_client(s, c, R_CLIENT);
-				continue;
-			}
+		if (tcp_stream >= 0)
 			join(s, c, C_TCP, (enum stream)tcp_stream, P_TCP);
-		}
 	}
 }
 
@@ -1923,6 +2200,8 @@ static void stdin_input(struct server *s)
 			s->line.len = 0;
 			s->stdin_open = 0;
 			s->eof_ms = now_ms();
+			if (s->pos && s->pos_dirty)
+				positions_save(s); /* the input is over */
 			if (!s->stdin_poll)
 				epoll_ctl(s->ep, EPOLL_CTL_DEL, 0, NULL);
 			return;
@@ -1965,12 +2244,18 @@ static void tick(struct server *s)
 		if (!busy || t - s->eof_ms > 5000)
 			ct_sig_stop = 1;
 	}
-	/* A request head must arrive within 10 s (slowloris). */
+	/* A request head must arrive within 10 s (slowloris); a response
+	 * must be read like a stream, within the write timeout. */
 	for (struct client *c = s->http, *next; c; c = next) {
 		next = c->next;
-		if (!c->close_after && t - c->since_ms >= 10000)
+		int64_t still = t - c->progress_ms;
+		if (c->qn && still >= (int64_t)s->o.write_timeout_ms)
+			drop_client(s, c, R_SLOW);
+		else if (!c->close_after && t - c->since_ms >= 10000)
 			drop_client(s, c, R_TIMEOUT);
 	}
+	if (s->pos && s->pos_dirty && t - s->pos_saved_ms >= 1000)
+		positions_save(s);
 	if (t - s->last_msg_ms >= (int64_t)s->o.heartbeat_ms) {
 		heartbeat(s);
 		s->last_msg_ms = t;
@@ -2017,6 +2302,8 @@ int main(int argc, char **argv)
 	load_config(&s, 1, 1);
 	if (s.o.recent)
 		s.recent = ct_xcalloc(s.o.recent, sizeof *s.recent);
+	if (s.o.positions)
+		positions_open(&s);
 	if (pipe2(s.sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		ct_die(CT_EXIT_RUNTIME, "pipe");
 	ct_sig_setup(1, s.sigpipe[1]);
@@ -2125,6 +2412,11 @@ int main(int argc, char **argv)
 	}
 	shutdown_all(&s);
 	bury(&s);
+	int rc = CT_EXIT_OK;
+	if (s.pos && s.pos_dirty && positions_save(&s) < 0)
+		rc = CT_EXIT_RUNTIME; /* the state could not be kept */
+	ctpos_free(s.pos);
+	ctbuf_free(&s.pos_key);
 	ctbuf_free(&s.line);
 	ctbuf_free(&s.work);
 	ctbuf_free(&s.latest);
@@ -2139,5 +2431,5 @@ int main(int argc, char **argv)
 	SSL_CTX_free(s.tls);
 	if (s.inotify >= 0)
 		close(s.inotify);
-	return CT_EXIT_OK;
+	return rc;
 }

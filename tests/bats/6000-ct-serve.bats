@@ -234,8 +234,11 @@ client() {
 	# behind the trusted proxy, the client is the forwarded address
 	run $PY "$WS" "ws://127.0.0.1:$PORT/" 1 2 "X-Forwarded-For=192.0.2.7, 127.0.0.1"
 	[ "$status" -eq 1 ] || fail "status $status: $output" # connected, then timed out waiting
-	run curl -s "http://127.0.0.1:$PORT/metrics"
-	assert_contains 'ctserve_limit_rejections_total{limit="per_ip"} 1'
+	# every connection counts: 127.0.0.1 has no room left, even for this
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics"
+	[ "$output" = 429 ] || fail "$output"
+	run curl -s -H 'X-Forwarded-For: 192.0.2.8' "http://127.0.0.1:$PORT/metrics"
+	assert_contains 'ctserve_limit_rejections_total{limit="per_ip"} 2'
 	kill "$SERVE"; wait "$SERVE" || true; SERVE=
 	exec 7>&-; rm -f "$T/in"
 	start_serve --accept-rate 2
@@ -535,4 +538,46 @@ served_serial() {
 	kill -0 "$SERVE" || fail "ct-serve died: $(cat "$T/serve.err")"
 	run curl -s "http://127.0.0.1:$PORT/health"
 	jq -e '.status == "ok" and .clients == 0' <<<"$output" >/dev/null || fail "$output"
+}
+
+@test "ct-serve: --positions keeps each log's highest cert_index, while running and at exit" {
+	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 40 --dup-every 2 >"$T/two" # log0 even, log1 odd
+	want() { printf '{"positions":{"https://log0.example/ct":%s,"https://log1.example/ct":%s}}\n' "$1" "$2"; }
+	start_serve --positions "$T/pos.json"
+	head -10 "$T/two" >&7
+	for _ in $(seq 60); do [ "$(cat "$T/pos.json" 2>/dev/null)" = "$(want 8 9)" ] && break; sleep 0.05; done
+	[ "$(cat "$T/pos.json")" = "$(want 8 9)" ] || fail "while running: $(cat "$T/pos.json" 2>&1)"
+	# a steady flow for 3 s: written about once a second, not per record
+	for i in $(seq 11 40); do sed -n "${i}p" "$T/two" >&7; sleep 0.1; done
+	curl -s "http://127.0.0.1:$PORT/metrics" >"$T/m"
+	grep -q '^ctserve_positions_logs 2$' "$T/m" || fail "$(grep positions "$T/m")"
+	w=$(awk '/^ctserve_positions_writes_total\{result="ok"\}/{print $2}' "$T/m")
+	[ "$w" -ge 2 ] && [ "$w" -le 6 ] || fail "$w writes in about 3 s"
+	# lower indexes do not lower it; an escaped URL is the same log
+	head -4 "$T/two" >&7
+	sed -n 40p "$T/two" | jq -c '.data.cert_index = 99' | sed 's|"https://log1.example/ct"|"https:\\/\\/log1.example\\/ct"|g' >"$T/esc"
+	grep -qF '"url":"https:\/\/log1.example\/ct"' "$T/esc" || fail "no escaped URL: $(grep -o '"source":.*' "$T/esc")"
+	cat "$T/esc" >&7
+	sleep 0.3
+	kill -TERM "$SERVE"
+	wait "$SERVE" || fail "exit status $?"
+	SERVE=
+	[ "$(cat "$T/pos.json")" = "$(want 38 99)" ] || fail "at exit: $(cat "$T/pos.json")"
+	[ "$(ls "$T" | grep -c 'pos.json.tmp')" -eq 0 ] || fail "a temp file left: $(ls "$T")"
+	# the next run starts from the file: positions only grow; new logs join
+	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 3 --dup-every 3 >"$T/three"
+	printf 'positions = %s\n' "$T/pos.json" >"$T/serve.conf"
+	ct-serve --listen 127.0.0.1:0 --config "$T/serve.conf" --exit-on-eof <"$T/three" 2>"$T/err" || fail "$(cat "$T/err")"
+	[ "$(cat "$T/pos.json")" = '{"positions":{"https://log0.example/ct":38,"https://log1.example/ct":99,"https://log2.example/ct":2}}' ] ||
+		fail "after a restart (config key): $(cat "$T/pos.json")"
+	# a file that cannot be written: said once, exit 1 at the end
+	run ct-serve --listen 127.0.0.1:0 --positions "$T/no/such/dir/pos.json" --exit-on-eof <"$T/three"
+	assert_status 1
+	assert_contains "$T/no/such/dir/pos.json: cannot write the positions"
+	# not a positions file: said, then replaced
+	echo '{"other":1}' >"$T/bad.json"
+	run ct-serve --listen 127.0.0.1:0 --positions "$T/bad.json" --exit-on-eof <"$T/three"
+	assert_status 0
+	assert_contains "$T/bad.json: no \"positions\" object; starting empty"
+	jq -e '.positions["https://log2.example/ct"] == 2' "$T/bad.json" >/dev/null || fail "$(cat "$T/bad.json")"
 }

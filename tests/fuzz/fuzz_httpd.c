@@ -32,6 +32,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t vl;
 		cthttp_header(&r, "Upgrade", &vl);
 		cthttp_query(r.target, r.tlen, "token", &vl);
+		/* list elements are views inside a header value */
+		struct cthttp_list it;
+		cthttp_list_init(&it, &r);
+		const char *e;
+		size_t el, count = 0;
+		for (;;) {
+			e = cthttp_list_prev(&r, "X-Forwarded-For", &it, &el);
+			if (!e)
+				break;
+			inside(b, size, e, el);
+			if (!el || e[0] == ' ' || e[0] == ',' || ++count > size)
+				abort();
+		}
 		/* every prefix of a complete head is incomplete or invalid */
 		for (size_t k = 0; k < (size_t)n; k += 1 + (size_t)n / 16) {
 			struct cthttp_req r2;

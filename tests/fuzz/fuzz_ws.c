@@ -35,6 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ctws_inflate_utf8(b + at, n);
 		else
 			ctws_utf8(b + at, n);
+		if (f.opcode == CTWS_CLOSE) {
+			unsigned c = ctws_close_reply(b + at, n);
+			if (c != 1000 && c != 1002 && c != 1007)
+				abort();
+		}
 		uint8_t out[10];
 		size_t hl = ctws_head(out, f.opcode, f.len);
 		if (hl != 2 && hl != 4 && hl != 10)

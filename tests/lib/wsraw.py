@@ -12,6 +12,8 @@ MODE: unmasked  - send an unmasked text frame; print the close code got
       zbomb     - a compressed message of 64 KiB of text; print code
       zbroken   - RSV1 on bytes that are no deflate stream; print code
       rsv1ping  - a ping with RSV1 set; print the close code
+      close:HEX - a close frame with payload HEX (code, reason); print
+                  the code of the close frame got back
 The offer sent is $EXT (Sec-WebSocket-Extensions), if set.
 """
 import base64, os, socket, struct, sys, time, zlib
@@ -76,6 +78,8 @@ elif mode == "zbroken":
     s.sendall(frame(1, b"\xff\xff\xff\xff\xff", rsv1=True))
 elif mode == "rsv1ping":
     s.sendall(frame(9, b"hi", rsv1=True))
+elif mode.startswith("close:"):
+    s.sendall(frame(8, bytes.fromhex(mode[6:])))
 s.settimeout(5)
 while True:
     while len(buf) < 2:

@@ -126,28 +126,6 @@ int ctfstate_parse(const char *p, size_t n, struct ctfstate *s,
 	return 0;
 }
 
-int ctfpos_find(const char *p, size_t n, const char *url, uint64_t *pos)
-{
-	static const char *const names[] = { "positions" };
-	struct ctjson_val f[1], k, v;
-	struct ctjson_iter it;
-	if (ctjson_fields(p, n, names, 1, f) < 0 || f[0].type != CTJSON_OBJECT)
-		return -1;
-	ctjson_iter_init(&it, &f[0]);
-	for (;;) {
-		int r = ctjson_next(&it, &k, &v);
-		if (r <= 0)
-			return r;
-		uint64_t x;
-		if (ctjson_u64(&v, &x) < 0)
-			return -1;
-		if (ctjson_eq(&k, url)) {
-			*pos = x;
-			return 1;
-		}
-	}
-}
-
 void ctfstate_format(struct ctbuf *b, const struct ctfstate *s,
 		     const char *name, int64_t saved)
 {

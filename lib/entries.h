@@ -44,11 +44,4 @@ int ctfstate_parse(const char *p, size_t n, struct ctfstate *s,
 void ctfstate_format(struct ctbuf *b, const struct ctfstate *s,
 		     const char *name, int64_t saved);
 
-/* A positions file (written by ct-serve --positions): the highest index
- * of each log that the last stage handed on,
- *   {"positions":{"<log url>":<index>,...}}
- * 1 and *pos if url is there (its first mention), 0 if not, -1 if the
- * text is not such a file. */
-int ctfpos_find(const char *p, size_t n, const char *url, uint64_t *pos);
-
 #endif

@@ -14,6 +14,8 @@
 #include "buf.h"
 
 #define CTPOS_MAXKEY 2048
+/* The logs a positions file holds at most (its writer's table size). */
+#define CTPOS_FILE_MAX 100000
 
 struct ctpos;
 

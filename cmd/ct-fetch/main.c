@@ -35,6 +35,7 @@
 #include "json.h"
 #include "leaf.h"
 #include "mem.h"
+#include "positions.h"
 #include "sig.h"
 
 int64_t now_ms(void)
@@ -209,39 +210,42 @@ static int save_state(const struct opts *o, struct log *l)
 
 /* Where a log with a state file at saved starts: after the last index
  * the final stage handed on (--rewind-to), if that is before saved,
- * else --rewind entries before saved. pos: the positions file's text,
- * NULL if there is none. */
+ * else --rewind entries before saved. pos: the positions file, NULL if
+ * there is none. */
 static uint64_t start_of(const struct opts *o, const struct log *l,
-			 const struct ctbuf *pos, uint64_t saved)
+			 const struct ctpos *pos, uint64_t saved)
 {
 	uint64_t at;
-	if (pos && ctfpos_find(pos->p, pos->len, l->url, &at) == 1)
+	if (pos && ctpos_get(pos, l->url, strlen(l->url), &at) == 0)
 		return at < saved ? at + 1 : saved;
 	return saved > o->rewind ? saved - o->rewind : 0;
 }
 
 /* The positions file of --rewind-to, or NULL (absent: nothing handed on
  * yet; unreadable or bad: said once, --rewind instead). */
-static struct ctbuf *read_positions(const struct opts *o)
+static struct ctpos *read_positions(const struct opts *o)
 {
-	static struct ctbuf b;
-	uint64_t at;
+	struct ctbuf b = CTBUF_INIT;
+	const char *why;
 	if (!o->rewind_to)
 		return NULL;
-	if (ctafile_read(o->rewind_to, (size_t)16 << 20, &b) < 0) {
+	if (ctafile_read(o->rewind_to, (size_t)256 << 20, &b) < 0) {
 		if (errno != ENOENT)
 			ct_warn("%s: going back --rewind %llu entries instead",
 				o->rewind_to, (unsigned long long)o->rewind);
-		return NULL;
-	}
-	if (ctfpos_find(b.p, b.len, "", &at) < 0) {
-		ct_warnx("%s: not a positions file: going back --rewind %llu "
-			 "entries instead", o->rewind_to,
-			 (unsigned long long)o->rewind);
 		ctbuf_free(&b);
 		return NULL;
 	}
-	return &b;
+	struct ctpos *p = ctpos_new(CTPOS_FILE_MAX);
+	if (ctpos_load(p, b.p, b.len, &why) < 0) {
+		ct_warnx("%s: not a positions file (%s): going back --rewind "
+			 "%llu entries instead", o->rewind_to, why,
+			 (unsigned long long)o->rewind);
+		ctpos_free(p);
+		p = NULL;
+	}
+	ctbuf_free(&b);
+	return p;
 }
 
 static char *dup_str(const cJSON *j, const char *k)
@@ -986,7 +990,7 @@ int main(int argc, char **argv)
 	if (!n)
 		ct_diex(CT_EXIT_RUNTIME, "no logs to fetch");
 	issuers_init(o.issuer_cache);
-	struct ctbuf *pos = read_positions(&o);
+	struct ctpos *pos = read_positions(&o);
 	struct bucket *ops = ct_xcalloc(n, sizeof *ops);
 	size_t nops = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -1040,8 +1044,7 @@ int main(int argc, char **argv)
 		else
 			l->next = o.from_start || o.has_end ? 0 : UINT64_MAX;
 	}
-	if (pos)
-		ctbuf_free(pos);
+	ctpos_free(pos);
 	ct_sig_setup(1, -1);
 	struct ctout out;
 	ctout_init(&out, 1);

@@ -59,7 +59,7 @@ static const char *const reason_name[NREASON] = {
 #define QCAP 4096 /* messages a client may have queued */
 #define CIN 8192  /* bytes of a request head or a client frame */
 #define RESERVE 65536 /* past --queue, for messages that cannot be skipped */
-#define POS_MAX 100000 /* logs --positions keeps */
+#define POS_MAX CTPOS_FILE_MAX /* logs --positions keeps */
 
 struct opts {
 	const char *listen, *tcp[NSTREAM];

@@ -1,6 +1,6 @@
 /* libFuzzer target: what ct-fetch reads from logs and from disk: a
  * get-entries page and a state file. No crash, no read past the end;
- * and a positions file (--rewind-to); a page's views lie inside it; a state that parses writes out and
+ * a page's views lie inside it; a state that parses writes out and
  * parses back the same. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,8 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (v[i].li < s || v[i].li + v[i].lil > s + size ||
 		    v[i].ed < s || v[i].ed + v[i].edl > s + size)
 			abort();
-	uint64_t pos;
-	ctfpos_find(s, size, "http://127.0.0.1:8080", &pos);
 	struct ctfstate st, back;
 	if (ctfstate_parse(s, size, &st, &err) == 0) {
 		struct ctbuf b = CTBUF_INIT;

@@ -84,25 +84,6 @@ int main(void)
 		acc += ctfstate_parse(bads[i], strlen(bads[i]), &r, &err) == 0;
 	ok(!acc, "bad state files are refused (%d accepted)", acc);
 
-	static const char pos[] = "{\"positions\":{\"http://a\":7,"
-				  "\"http://b\\/x\":12}}";
-	uint64_t at = 0;
-	ok(ctfpos_find(pos, strlen(pos), "http://a", &at) == 1 && at == 7,
-	   "a position found");
-	ok(ctfpos_find(pos, strlen(pos), "http://b/x", &at) == 1 && at == 12,
-	   "an escaped url found");
-	ok(ctfpos_find(pos, strlen(pos), "http://c", &at) == 0, "absent");
-	static const char *badpos[] = { "", "{}", "{\"positions\":[]}",
-		"{\"positions\":{\"http://a\":-1}}",
-		"{\"positions\":{\"http://a\":\"7\"}}", "{\"positions\":{", NULL };
-	acc = 0;
-	for (int i = 0; badpos[i]; i++) {
-		uint8_t *g = ct_guard_copy(badpos[i], strlen(badpos[i]));
-		acc += ctfpos_find((const char *)g, strlen(badpos[i]), "http://a",
-				   &at) != -1;
-		ct_guard_free(g, strlen(badpos[i]));
-	}
-	ok(!acc, "bad positions files are refused (%d accepted)", acc);
 	ctbuf_free(&b);
 	ctbuf_free(&p);
 	return tap_done();

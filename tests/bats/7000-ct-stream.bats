@@ -106,10 +106,35 @@ PY
 	done
 	dups=$(coverage 11000) || fail "$dups; $(tail -n 5 "$T/stream.err")"
 	restarts=$(grep -c 'restarting upstream\|ct-serve started' "$T/stream.err")
-	echo "# chaos: $(sort "$T/killed" | uniq -c | tr '\n' ' '); $restarts restarts; 11000 indexes, $(grep -c . "$T/rec") records, $dups" >&3
+	echo "# chaos: $(sort "$T/killed" | uniq -c | tr '\n' ' '); $restarts restarts; 11000 indexes, $(grep -c . "$T/rec") records, $dups, $((${dups%% *} / 30)) duplicates per kill" >&3
 	kill -TERM "$SUP"; wait "$SUP" || fail "supervisor exit $?"
 	SUP=
 	grep -q 'ct-stream: stopped' "$T/stream.err" || fail "$(tail -n 5 "$T/stream.err")"
+}
+
+@test "ct-stream: after a SIGKILL upstream only what was in flight comes again (ct-serve --positions)" {
+	PORT=$(free_port)
+	start_log --size 100 --grow 40
+	start_stream
+	start_recorder
+	sleep 3
+	for i in $(seq 6); do
+		s=$(printf 'fetch\nparse\ndedup\n' | shuf -n 1)
+		kill -KILL "$(cat "$T/st/run/$s.pid")"
+		echo "$s" >>"$T/killed"
+		sleep 3
+	done
+	sleep 2
+	kill -TERM "$SUP"; wait "$SUP" || fail "supervisor exit $?"
+	SUP=
+	n=$(($(sed -n 's/.*"cert_index":\([0-9]*\).*/\1/p' "$T/rec" | sort -n | tail -n 1) + 1))
+	dups=$(coverage "$n") || fail "$dups; $(tail -n 5 "$T/stream.err")"
+	[ "$(grep -c 'unclean restart: ct-fetch --rewind-to' "$T/stream.err")" = 6 ] ||
+		fail "$(grep unclean "$T/stream.err")"
+	d=${dups%% *}
+	echo "# 6 upstream kills at 40 entries/s: $n indexes, $dups, $((d / 6)) duplicates per kill (a fixed rewind: up to 1000)" >&3
+	# in flight at 40/s: the positions file is at most a second old
+	[ "$d" -le $((6 * 120)) ] || fail "$d duplicates for 6 kills"
 }
 
 @test "ct-stream: 5 SIGTERM restarts while the log grows: no gap, no duplicate" {

@@ -1,5 +1,4 @@
-/* entries: the readers of what ct-fetch gets from logs and keeps: a
- * get-entries response page, and its per-log state file. Pure functions
+/* entries: the reader of a get-entries response page. A pure function
  * over (buf, len); views point into buf. */
 #ifndef CT_ENTRIES_H
 #define CT_ENTRIES_H
@@ -25,23 +24,5 @@ struct ctentry_view {
 long ctentries_parse(const char *body, size_t len, size_t max,
 		     struct ctentry_view *v, uint8_t (*hashes)[CTM_HASH],
 		     const char **err, long *bad);
-
-/* A ct-fetch state file: JSON with the next index to fetch, and what
- * was verified. */
-struct ctfstate {
-	uint64_t next, tree_size;
-	char url[1024];
-	int has_range;			/* range: the leaves before next */
-	struct ctm_range range;
-	int has_verified;		/* a signed head checked up to here */
-	uint64_t verified_size;
-	uint8_t verified_root[CTM_HASH];
-};
-
-/* 0, or -1 with *err. */
-int ctfstate_parse(const char *p, size_t n, struct ctfstate *s,
-		   const char **err);
-void ctfstate_format(struct ctbuf *b, const struct ctfstate *s,
-		     const char *name, int64_t saved);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "entries.h"
+#include "state.h"
 #include "io.h"
 #include "merkle.h"
 #include "sth.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "entries.h"
+#include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,7 @@
 /* lib/entries: get-entries pages and ct-fetch state files. */
 #include "../../lib/b64.h"
 #include "../../lib/entries.h"
+#include "../../lib/state.h"
 #include "../../lib/leaf.h"
 #include "tap.h"
 

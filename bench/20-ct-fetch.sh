@@ -10,26 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 mkdir -p "$out"
 N=${CT_BENCH_FETCH_N:-500000}
-d=$out/fetch-certs
-if [ ! -s "$d/entries.ndjson" ]; then
-	mkdir -p "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
-		-subj "/C=US/O=Bench Trust/CN=Bench CA R1" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
-	for kind in x509 precert; do
-		{
-			echo "basicConstraints=critical,CA:FALSE"
-			echo "subjectAltName=DNS:$kind.bench.test,DNS:www.$kind.bench.test,DNS:api.$kind.bench.test"
-			echo "certificatePolicies=2.23.140.1.2.1"
-			echo "authorityInfoAccess=OCSP;URI:http://ocsp.bench.test/,caIssuers;URI:http://ca.bench.test/r1.der"
-			[ "$kind" = precert ] && echo "1.3.6.1.4.1.11129.2.4.3=critical,ASN1:NULL"
-		} >"$d/$kind.ext"
-		openssl req -new -newkey rsa:2048 -nodes -keyout "$d/$kind.key" \
-			-subj "/CN=$kind.bench.test" -out "$d/$kind.csr" 2>/dev/null
-		openssl x509 -req -in "$d/$kind.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
-			-set_serial 0x1234567890 -days 90 -extfile "$d/$kind.ext" -out "$d/$kind.pem" 2>/dev/null
-		python3 "$top/tests/lib/mkentries.py" "$d/$kind.pem" "$d/ca.pem"
-	done >"$d/entries.ndjson"
-fi
+. "$top/bench/lib/fetch-certs.sh"
 ct-testlog -q --size "$N" --max-page 1000 --entries "$d/entries.ndjson" -o "$out/fetch.logs" \
 	>"$out/fetch.port" 2>"$out/fetch.err" &
 tl=$!

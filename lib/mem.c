@@ -51,6 +51,14 @@ char *ct_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *ct_xstrdup_rtrim(const char *s, char c)
+{
+	size_t n = strlen(s);
+	while (n > 0 && s[n - 1] == c)
+		n--;
+	return ct_xstrndup(s, n);
+}
+
 struct chunk {
 	struct chunk *next;
 	size_t size, used;

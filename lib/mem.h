@@ -12,6 +12,9 @@ void *ct_xcalloc(size_t nmemb, size_t size);
 void *ct_xrealloc(void *p, size_t n);
 char *ct_xstrdup(const char *s);
 char *ct_xstrndup(const char *s, size_t n);
+/* A copy of s without the characters c at its end (a URL's trailing
+ * slashes). */
+char *ct_xstrdup_rtrim(const char *s, char c);
 
 /* An arena: ctarena_alloc hands out 16-byte aligned blocks that live until
  * the next ctarena_reset or ctarena_free. The caller owns the arena. */

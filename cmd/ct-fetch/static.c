@@ -1,41 +1,46 @@
-/* ct-fetch for static-ct-api logs: the checkpoint, data tiles (partial
- * ones, with the full tile as fallback), issuers through a bounded cache
- * shared by all logs, and the compact range of a mid-log start read off
- * the hash tiles. Tile leaves leave as the same entry records as RFC
- * 6962 entries: leaf_input = 00 00 || TimestampedEntry, extra_data = the
+/* static: static-ct-api URLs, tile geometry, data tiles and their
+ * leaves. Tile leaves leave as the same entry records as RFC 6962
+ * entries: leaf_input = 00 00 || TimestampedEntry, extra_data = the
  * chain, issuers in place of their fingerprints. */
-#include <openssl/sha.h>
-#include <stdlib.h>
+#include "static.h"
+
 #include <string.h>
 #include <zlib.h>
 
 #include "b64.h"
-#include "diag.h"
-#include "fetch.h"
 #include "issuers.h"
-#include "leaf.h"
-#include "mem.h"
-#include "tile.h"
 
-#define TILE_MAX ((size_t)64 << 20)
-
-static struct issuers *ic;
-
-void issuers_init(size_t max)
+void static_url_checkpoint(struct ctbuf *u, const char *base)
 {
-	ic = issuers_new(max, ISSUERS_MAX_BYTES);
+	ctbuf_printf(u, "%s/checkpoint", base);
 }
 
-void issuers_done(void)
+void static_url_tile(struct ctbuf *u, const char *base, int level, uint64_t n,
+		     unsigned w)
 {
-	issuers_free(ic);
-	ic = NULL;
+	ctbuf_printf(u, "%s/", base);
+	cttile_path(u, level, n, w);
 }
 
-/* ---- requests ------------------------------------------------------------ */
+void static_url_issuer(struct ctbuf *u, const char *base,
+		       const uint8_t fp[CTM_HASH])
+{
+	ctbuf_printf(u, "%s/issuer/", base);
+	cthex_lower(u, fp, CTM_HASH);
+}
 
-/* The i-th subtree (largest first) of the compact range of [0, s). */
-static void boot_item(uint64_t s, unsigned i, int *k, uint64_t *idx)
+unsigned static_tile_width(uint64_t size, int level, uint64_t n)
+{
+	int h = level == CTTILE_DATA ? 0 : 8 * level;
+	uint64_t have = h >= 64 ? 0 : size >> h;
+	uint64_t first = n * CTTILE_WIDTH;
+	if (have <= first)
+		return 0;
+	return have - first >= CTTILE_WIDTH ? CTTILE_WIDTH
+					    : (unsigned)(have - first);
+}
+
+void static_boot_item(uint64_t s, unsigned i, int *k, uint64_t *idx)
 {
 	uint64_t start = 0;
 	*idx = 0;
@@ -52,9 +57,8 @@ static void boot_item(uint64_t s, unsigned i, int *k, uint64_t *idx)
 	*k = -1;
 }
 
-/* The i-th subtree of the aligned split of [a, b), largest that fits
- * at each step; *k = -1 past the end. */
-static void tail_item(uint64_t a, uint64_t b, unsigned i, int *k, uint64_t *idx)
+void static_tail_item(uint64_t a, uint64_t b, unsigned i, int *k,
+		      uint64_t *idx)
 {
 	uint64_t p = a;
 	*k = -1;
@@ -72,67 +76,33 @@ static void tail_item(uint64_t a, uint64_t b, unsigned i, int *k, uint64_t *idx)
 	}
 }
 
-void static_tail(struct log *l)
+void static_hash_tile(int k, uint64_t idx, uint64_t size, int *level,
+		      uint64_t *n, unsigned *w)
 {
-	l->tail = l->range;
-	l->boot_i = 0;
-	l->full_fallback = 0;
-	l->step = S_TAILTILE;
+	*level = k / 8;
+	uint64_t j0 = idx << (k % 8);
+	*n = j0 / CTTILE_WIDTH;
+	*w = static_tile_width(size, *level, *n);
 }
 
-/* Width of tile n at level (CTTILE_DATA for data) in a tree of size. */
-static unsigned tile_width(uint64_t size, int level, uint64_t n)
+int static_subtree(const struct ctbuf *body, unsigned want, int k,
+		   uint64_t idx, uint8_t out[CTM_HASH])
 {
-	int h = level == CTTILE_DATA ? 0 : 8 * level;
-	uint64_t have = h >= 64 ? 0 : size >> h;
-	uint64_t first = n * CTTILE_WIDTH;
-	if (have <= first)
-		return 0;
-	return have - first >= CTTILE_WIDTH ? CTTILE_WIDTH : (unsigned)(have - first);
+	if (body->len != (size_t)want * CTM_HASH)
+		return -1;
+	unsigned r = (unsigned)(k % 8), off = (unsigned)((idx << r) % CTTILE_WIDTH);
+	if (off + (1u << r) > want)
+		return -1;
+	uint8_t h[128][CTM_HASH];
+	memcpy(h, body->p + (size_t)off * CTM_HASH, ((size_t)1 << r) * CTM_HASH);
+	for (unsigned w = 1u << r; w > 1; w /= 2)
+		for (unsigned i = 0; i < w / 2; i++)
+			ctm_node_hash(h[2 * i], h[2 * i + 1], h[i]);
+	memcpy(out, h[0], CTM_HASH);
+	return 0;
 }
 
-void static_url(struct log *l, struct ctbuf *url)
-{
-	ctbuf_printf(url, "%s/", l->url);
-	if (l->phase == P_STH) {
-		CTBUF_LIT(url, "checkpoint");
-		return;
-	}
-	if (l->step == S_DATA && !l->range_ok && !l->unverifiable && l->next > 0) {
-		l->step = S_HASHTILE; /* mid-log: the range first */
-		l->boot_i = 0;
-		l->range.n = 0;
-		l->full_fallback = 0;
-	}
-	if (l->step == S_ISSUER) {
-		l->body_max = ISSUERS_MAX_ONE;
-		CTBUF_LIT(url, "issuer/");
-		cthex_lower(url, l->want_fp, CTM_HASH);
-		return;
-	}
-	l->body_max = TILE_MAX;
-	if (l->step == S_HASHTILE || l->step == S_TAILTILE) {
-		int k;
-		uint64_t idx;
-		if (l->step == S_HASHTILE)
-			boot_item(l->next, l->boot_i, &k, &idx);
-		else
-			tail_item(l->next, l->sth.size, l->boot_i, &k, &idx);
-		int level = k / 8;
-		uint64_t j0 = idx << (k % 8);
-		l->tile_n = j0 / CTTILE_WIDTH;
-		l->tile_w = tile_width(l->sth.size, level, l->tile_n);
-		cttile_path(url, level, l->tile_n, l->full_fallback ? 0 : l->tile_w);
-		return;
-	}
-	l->tile_n = l->next / CTTILE_WIDTH;
-	l->tile_w = tile_width(l->sth.size, CTTILE_DATA, l->tile_n);
-	cttile_path(url, CTTILE_DATA, l->tile_n, l->full_fallback ? 0 : l->tile_w);
-}
-
-/* A body that is still gzip (no Content-Encoding header): inflate it,
- * within the tile cap. 0 ok, -1 with *err. */
-static int maybe_gunzip(struct ctbuf *b, const char **err)
+int static_gunzip(struct ctbuf *b, const char **err)
 {
 	if (b->len < 2 || (uint8_t)b->p[0] != 0x1f || (uint8_t)b->p[1] != 0x8b)
 		return 0;
@@ -148,7 +118,7 @@ static int maybe_gunzip(struct ctbuf *b, const char **err)
 	int r;
 	do {
 		size_t room = 1 << 20;
-		if (out.len + room > TILE_MAX) {
+		if (out.len + room > STATIC_TILE_MAX) {
 			r = Z_BUF_ERROR;
 			*err = "gzip body over 64 MiB";
 			break;
@@ -169,234 +139,59 @@ static int maybe_gunzip(struct ctbuf *b, const char **err)
 	return 0;
 }
 
-/* ---- responses ------------------------------------------------------------ */
-
-static void got_checkpoint(struct log *l, const struct opts *o)
+long static_tile_leaves(const uint8_t *p, size_t len, struct cttileleaf *tl,
+			const char **err)
 {
-	struct ctsth s;
-	const char *err;
-	if (ctsth_parse_checkpoint(l->body.p, l->body.len, l->origin, l->log_id,
-				   &s, &err) < 0) {
-		failed(l, o, 0, "checkpoint: %s", err);
-		return;
-	}
-	new_head(l, o, &s);
-}
-
-static void got_hash_tile(struct log *l, const struct opts *o)
-{
-	int k;
-	uint64_t idx;
-	int tail = l->step == S_TAILTILE;
-	if (tail)
-		tail_item(l->next, l->sth.size, l->boot_i, &k, &idx);
-	else
-		boot_item(l->next, l->boot_i, &k, &idx);
-	unsigned want = l->full_fallback ? CTTILE_WIDTH : l->tile_w;
-	if (l->body.len != (size_t)want * CTM_HASH) {
-		failed(l, o, 0, "hash tile %d/%llu: %zu bytes, not %u hashes", k / 8,
-		       (unsigned long long)l->tile_n, l->body.len, want);
-		return;
-	}
-	succeeded(l, o);
-	unsigned r = (unsigned)(k % 8), off = (unsigned)((idx << r) % CTTILE_WIDTH);
-	uint8_t h[128][CTM_HASH];
-	memcpy(h, l->body.p + (size_t)off * CTM_HASH, ((size_t)1 << r) * CTM_HASH);
-	for (unsigned w = 1u << r; w > 1; w /= 2)
-		for (unsigned i = 0; i < w / 2; i++)
-			ctm_node_hash(h[2 * i], h[2 * i + 1], h[i]);
-	l->boot_i++;
-	l->full_fallback = 0;
-	if (tail) {
-		ctm_range_append_node(&l->tail, h[0], (unsigned)k);
-		if (l->tail.size < l->sth.size)
-			return;
-		uint8_t root[CTM_HASH];
-		ctm_range_root(&l->tail, root);
-		if (memcmp(root, l->sth.root, CTM_HASH)) {
-			char a[65];
-			ctm_hex(root, a);
-			l->mismatches++;
-			ct_warnx("%s: MERKLE MISMATCH: the entries up to %llu and the log's "
-				 "hash tiles give root %s at size %llu, not the signed one "
-				 "(entries written, not trusted)", l->name,
-				 (unsigned long long)l->next, a, (unsigned long long)l->sth.size);
-		} else {
-			ctm_range_root(&l->range, root);
-			l->has_verified = 1;
-			l->verified_size = l->next;
-			memcpy(l->verified_root, root, CTM_HASH);
-		}
-		reached_target(l, o);
-		return;
-	}
-	memcpy(l->range.h[l->boot_i - 1], h[0], CTM_HASH);
-	if (l->boot_i == (unsigned)__builtin_popcountll(l->next)) {
-		l->range.size = l->next;
-		l->range.n = l->boot_i;
-		l->range_ok = 1;
-		l->step = S_DATA;
-	}
-}
-
-/* Decode the held data tile; emit its entries from next once every
- * issuer they name is at hand (else fetch the first missing one). */
-static void use_tile(struct log *l, const struct opts *o, struct ctout *out)
-{
-	static struct cttileleaf tl[CTTILE_WIDTH];
-	const uint8_t *p = (const uint8_t *)l->held.p;
-	size_t len = l->held.len, off = 0, n = 0;
-	unsigned want = l->full_fallback ? CTTILE_WIDTH : l->tile_w;
-	const char *err = NULL;
+	size_t off = 0, n = 0;
 	while (off < len) {
 		if (n == CTTILE_WIDTH) {
-			err = "more than 256 leaves";
-			break;
+			*err = "more than 256 leaves";
+			return -1;
 		}
-		long used = ctleaf_tile_next(p + off, len - off, &tl[n], &err);
+		long used = ctleaf_tile_next(p + off, len - off, &tl[n], err);
 		if (used < 0)
-			break;
+			return -1;
 		off += (size_t)used;
 		n++;
-		err = NULL;
 	}
-	if (!err && n != want) {
-		failed(l, o, 0, "data tile %llu: %zu leaves, not %u",
-		       (unsigned long long)l->tile_n, n, want);
-		ctbuf_reset(&l->held);
-		l->step = S_DATA;
-		return;
-	}
-	if (err) {
-		failed(l, o, 0, "data tile %llu: leaf %zu: %s",
-		       (unsigned long long)l->tile_n, n, err);
-		ctbuf_reset(&l->held);
-		l->step = S_DATA;
-		return;
-	}
-	uint64_t base = l->tile_n * CTTILE_WIDTH;
-	size_t first = (size_t)(l->next - base);
-	size_t last = l->target - base < n ? (size_t)(l->target - base) : n;
+	return (long)n;
+}
+
+const uint8_t *static_missing_issuer(struct issuers *c,
+				     const struct cttileleaf *tl, size_t a,
+				     size_t b)
+{
 	struct ct_bytes der;
-	for (size_t i = first; i < last; i++)
+	for (size_t i = a; i < b; i++)
 		for (size_t f = 0; f < tl[i].nfp; f++)
-			if (!issuers_get(ic, tl[i].fp + 32 * f, &der)) {
-				memcpy(l->want_fp, tl[i].fp + 32 * f, CTM_HASH);
-				l->step = S_ISSUER;
-				return;
-			}
-	/* Every issuer is at hand (each lookup above made it recent, so
-	 * none is evicted before it is used below). */
-	l->tile_issuers = 0;
-	struct ctbuf li = CTBUF_INIT, ex = CTBUF_INIT, lb = CTBUF_INIT, eb = CTBUF_INIT;
-	for (size_t i = first; i < last; i++) {
-		ctbuf_reset(&li);
-		ctbuf_reset(&ex);
-		ctbuf_reset(&lb);
-		ctbuf_reset(&eb);
-		ctleaf_tile_leaf_input(&li, &tl[i]);
-		struct ctchain c = { .pre_cert = tl[i].pre_cert, .n = tl[i].nfp };
-		for (size_t f = 0; f < tl[i].nfp; f++)
-			issuers_get(ic, tl[i].fp + 32 * f, &c.certs[f]);
-		if (ctleaf_encode_extra(&ex, tl[i].leaf.entry_type, &c, &err) < 0) {
-			/* cannot happen with issuers under ISSUERS_MAX_ONE:
-			 * 16 of them fit 24 bits; never written malformed */
-			ct_diex(CT_EXIT_RUNTIME, "%s: entry %llu: %s", l->name,
-				(unsigned long long)l->next, err);
-		}
-		uint8_t h[CTM_HASH];
-		ctm_leaf_hash(li.p, li.len, h);
-		ctb64_encode(&lb, li.p, li.len);
-		ctb64_encode(&eb, ex.p, ex.len);
-		emit(l, out, lb.p, lb.len, eb.p, eb.len, h);
-	}
-	ctbuf_free(&li);
-	ctbuf_free(&ex);
-	ctbuf_free(&lb);
-	ctbuf_free(&eb);
-	ctbuf_reset(&l->held);
-	l->full_fallback = 0;
-	l->step = S_DATA;
-	if (l->next >= l->target)
-		reached_target(l, o);
+			if (!issuers_get(c, tl[i].fp + 32 * f, &der))
+				return tl[i].fp + 32 * f;
+	return NULL;
 }
 
-static void got_issuer(struct log *l, const struct opts *o, struct ctout *out)
+int static_leaf_record(struct issuers *c, const struct cttileleaf *t,
+		       struct ctbuf tmp[2], struct ctbuf *lb, struct ctbuf *eb,
+		       uint8_t hash[CTM_HASH], const char **err)
 {
-	uint8_t h[CTM_HASH];
-	char x[65];
-	ctm_hex(l->want_fp, x);
-	SHA256((const uint8_t *)l->body.p, l->body.len, h);
-	if (memcmp(h, l->want_fp, CTM_HASH)) {
-		failed(l, o, 0, "issuer %s: the body does not hash to it", x);
-		return;
-	}
-	if (++l->tile_issuers > issuers_count(ic) + 1) {
-		/* fetched more for this tile than the cache holds: it
-		 * would evict what the tile needs, forever */
-		failed(l, o, 0, "data tile %llu names more issuers than the "
-		       "cache holds (%zu; --issuer-cache)",
-		       (unsigned long long)l->tile_n, issuers_count(ic));
-		l->tile_issuers = 0;
-		return;
-	}
-	if (issuers_put(ic, l->want_fp, l->body.p, l->body.len) < 0) {
-		failed(l, o, 0, "issuer %s: %zu bytes, over the %zu KiB an "
-		       "issuer may have", x, l->body.len, ISSUERS_MAX_ONE >> 10);
-		return;
-	}
-	succeeded(l, o);
-	use_tile(l, o, out);
-}
-
-void static_done(struct log *l, const struct opts *o, struct ctout *out,
-		 long code)
-{
-	int partial = l->tile_w < CTTILE_WIDTH && !l->full_fallback;
-	if (code == 404 && partial &&
-	    (l->step == S_DATA || l->step == S_HASHTILE || l->step == S_TAILTILE) &&
-	    l->phase == P_ENTRIES) {
-		/* the partial tile is gone: the full one must be there */
-		l->full_fallback = 1;
-		return;
-	}
-	if (code != 200) {
-		if (l->phase == P_STH)
-			failed(l, o, 0, "checkpoint: HTTP %ld", code);
-		else if (l->step == S_ISSUER) {
-			char x[65];
-			ctm_hex(l->want_fp, x);
-			failed(l, o, 0, "issuer %s: HTTP %ld", x, code);
-		} else {
-			failed(l, o, 0, "%s tile %llu: HTTP %ld",
-			       l->step == S_DATA ? "data" : "hash",
-			       (unsigned long long)l->tile_n, code);
+	struct ctbuf *li = &tmp[0], *ex = &tmp[1];
+	ctbuf_reset(li);
+	ctbuf_reset(ex);
+	struct ctchain ch = { .pre_cert = t->pre_cert, .n = t->nfp };
+	int r = 0;
+	for (size_t f = 0; f < t->nfp && !r; f++)
+		if (!issuers_get(c, t->fp + 32 * f, &ch.certs[f])) {
+			*err = "an issuer is missing";
+			r = -1;
 		}
-		return;
+	/* cannot fail with issuers under ISSUERS_MAX_ONE: 16 of them fit
+	 * the 24-bit length; never written malformed */
+	if (!r)
+		r = ctleaf_encode_extra(ex, t->leaf.entry_type, &ch, err);
+	if (!r) {
+		ctleaf_tile_leaf_input(li, t);
+		ctm_leaf_hash(li->p, li->len, hash);
+		ctb64_encode(lb, li->p, li->len);
+		ctb64_encode(eb, ex->p, ex->len);
 	}
-	if (l->phase == P_STH) {
-		got_checkpoint(l, o);
-		return;
-	}
-	const char *err;
-	switch (l->step) {
-	case S_HASHTILE:
-	case S_TAILTILE:
-		got_hash_tile(l, o);
-		break;
-	case S_ISSUER:
-		got_issuer(l, o, out);
-		break;
-	default:
-		if (maybe_gunzip(&l->body, &err) < 0) {
-			failed(l, o, 0, "data tile %llu: %s", (unsigned long long)l->tile_n, err);
-			return;
-		}
-		succeeded(l, o);
-		l->tile_issuers = 0;
-		struct ctbuf t = l->held;
-		l->held = l->body;
-		l->body = t;
-		use_tile(l, o, out);
-	}
+	return r;
 }

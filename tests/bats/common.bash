@@ -140,6 +140,8 @@ mk_cert_entries() {
 # log record, $T/NAME.static its static-ct-api one, $T/NAME.port the port.
 testlog() {
 	local name=$1; shift
+	# a log of the same name before: its files must not pass for this one's
+	rm -f "$T/$name.logs" "$T/$name.port"
 	ct-testlog -q --name "$name" -o "$T/$name.logs" "$@" >"$T/$name.port" 2>"$T/$name.err" &
 	echo $! >>"$T/pids"
 	for _ in $(seq 200); do [ -s "$T/$name.port" ] && [ -s "$T/$name.logs" ] && break; sleep 0.05; done

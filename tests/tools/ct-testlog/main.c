@@ -64,6 +64,7 @@ enum opt_id {
 	O_NAME,
 	O_TS_BASE,
 	O_NO_LOG,
+	O_ALIGN,
 	O_NOPTS
 };
 
@@ -83,6 +84,7 @@ static const struct ct_opt opt_table[O_NOPTS] = {
 	[O_NAME] = { "name", 0, "NAME", "log name in the records", "testlog" },
 	[O_TS_BASE] = { "ts-base", 0, "MS", "timestamp of entry 0", "1767225600000" },
 	[O_NO_LOG] = { "no-log", 'q', NULL, "do not log requests to stderr", NULL },
+	[O_ALIGN] = { "align", 0, NULL, "end each page on a multiple of --max-page, as CTFE/Trillian logs do", NULL },
 };
 
 static const struct ct_cli cli = {
@@ -138,7 +140,7 @@ static struct {
 	char prefix[200], origin[CTSTH_MAXORIGIN];
 	uint64_t size0, max_size, max_page, ts_base;
 	double grow;
-	int gzip, quiet;
+	int gzip, quiet, align;
 	struct fault faults[64];
 	size_t nfaults;
 	struct tmpl *t;
@@ -216,6 +218,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case O_NAME: g.name = arg; break;
 	case O_TS_BASE: g.ts_base = ct_cli_u64("ts-base", arg, 0, 1ULL << 50); break;
 	case O_NO_LOG: g.quiet = 1; break;
+	case O_ALIGN: g.align = 1; break;
 	}
 	return 0;
 }
@@ -642,6 +645,8 @@ static void get_entries(struct conn *c, const struct cthttp_req *r, uint64_t siz
 		return;
 	}
 	uint64_t last = start + g.max_page - 1;
+	if (g.align) /* CTFE: a page ends where an aligned one would */
+		last = (start / g.max_page + 1) * g.max_page - 1;
 	if (f && f->kind == K_SHORT)
 		last = start + (uint64_t)(f->arg > 0 ? f->arg : 1) - 1;
 	if (last > end)

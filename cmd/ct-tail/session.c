@@ -445,17 +445,12 @@ int session_input(struct session *s, int *got, char *err, size_t errlen)
 		if (r < 0)
 			return r;
 	}
-	/* a bounded turn, so the caller's timers are looked at */
-	for (int turn = 0; turn < 16; turn++) {
-		int f = fill(s, err, errlen);
-		if (f < 0)
-			return f;
-		if (!f)
-			return 0;
-		*got = 1;
-		int r = process(s, err, errlen);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	/* One read a call: what it brought is written out before the
+	 * next (a relay passes a burst on as it comes, not at its end),
+	 * and the caller's timers are looked at. */
+	int f = fill(s, err, errlen);
+	if (f <= 0)
+		return f;
+	*got = 1;
+	return process(s, err, errlen);
 }

@@ -39,11 +39,11 @@ void session_free(struct session *s); /* accepts NULL */
 int session_start(struct session *s, int64_t deadline, char *err,
 		  size_t errlen);
 
-/* Read what the connection has now (and what came with the head) and
- * hand over each message that completes. Returns 0 (wait with conn_wait
- * and call again), or CONN_RETRY with err (the connection is over:
- * closed by the server, a protocol error, a message over the limit).
- * *got is set when any byte arrived. */
+/* Read once from the connection (first taking what came with the
+ * head) and hand over each message that completes. Returns 0 (wait with
+ * conn_wait and call again), or CONN_RETRY with err (the connection is
+ * over: closed by the server, a protocol error, a message over the
+ * limit). *got is set when any byte arrived. */
 int session_input(struct session *s, int *got, char *err, size_t errlen);
 
 #endif

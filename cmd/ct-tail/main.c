@@ -52,7 +52,7 @@ static const struct ct_opt opt_table[O_NOPTS] = {
 	[O_COUNT] = { "count", 'n', "N", "exit after writing N messages", NULL },
 	[O_TIMEOUT] = { "timeout", 0, "DURATION", "exit after this long (with --count: 1 if they have not all come)", NULL },
 	[O_HEARTBEATS] = { "heartbeats", 0, NULL, "write the server's heartbeat messages too", NULL },
-	[O_HEARTBEAT] = { "heartbeat", 0, "DURATION", "the server's heartbeat interval: reconnect after 3 times it in silence", "15s" },
+	[O_HEARTBEAT] = { "heartbeat", 0, "DURATION", "the server's heartbeat interval: ping after it in silence, reconnect after 3 times it", "15s" },
 	[O_BACKOFF] = { "backoff", 0, "DURATION", "first reconnection delay, doubling to 30s, with jitter", "250ms" },
 	[O_CONNECT_TIMEOUT] = { "connect-timeout", 0, "DURATION", "give up a connection attempt after this long", "10s" },
 	[O_MAX_MESSAGE] = { "max-message", 0, "BYTES", "refuse larger messages (and reconnect)", "16777216" },
@@ -240,21 +240,28 @@ static int pause_until(struct tail *t, int64_t deadline)
 			return 0;
 		int64_t until = t->end >= 0 && t->end < deadline ? t->end
 								 : deadline;
-		poll(NULL, 0, (int)(until - now));
+		int64_t ms = until - now;
+		poll(NULL, 0, ms > 1000000 ? 1000000 : (int)ms);
 	}
 }
 
 enum { R_END = 1 }; /* the run is over: count, --timeout or a signal */
 
-/* Read one open session until it ends. */
+/* Read one open session until it ends. After a heartbeat interval of
+ * silence a WebSocket server is pinged (certstream-server-go sends
+ * nothing on an idle stream but a ping every 30 s; it answers ours);
+ * after three, the connection is given up. */
 static int stream(struct tail *t, struct session *s, struct conn *c,
 		  char *err, size_t errlen)
 {
-	int64_t last = now_ms(), silence = (int64_t)t->o.heartbeat_ms * 3;
+	int64_t hb = (int64_t)t->o.heartbeat_ms, last = now_ms();
+	int pinged = 0;
 	for (;;) {
 		int got, r = session_input(s, &got, err, errlen);
-		if (got)
+		if (got) {
 			last = now_ms();
+			pinged = 0;
+		}
 		if (r < 0)
 			return r;
 		if (t->done || ct_sig_stop)
@@ -264,18 +271,24 @@ static int stream(struct tail *t, struct session *s, struct conn *c,
 			return R_END;
 		}
 		flush_out(t);
-		int64_t wd = last + silence, until = wd;
+		int64_t wd = last + 3 * hb, until = pinged ? wd : last + hb;
 		if (t->end >= 0 && t->end < until)
 			until = t->end;
 		int w = conn_wait(c, until);
 		if (w < 0)
 			return R_END;
 		/* silence, not time spent writing a busy stream out */
-		if (w == 0 && now_ms() >= wd) {
+		int64_t now = now_ms();
+		if (w == 0 && now >= wd) {
 			snprintf(err, errlen, "nothing received for %.1fs "
 					      "(3 times --heartbeat)",
-				 (double)silence / 1000);
+				 (double)(3 * hb) / 1000);
 			return CONN_RETRY;
+		}
+		if (w == 0 && !pinged && now >= last + hb) {
+			pinged = 1;
+			if (session_ping(s, err, errlen) < 0)
+				return CONN_RETRY;
 		}
 	}
 }

@@ -332,6 +332,16 @@ static int process(struct session *s, char *err, size_t errlen)
 	return sse_input(s, err, errlen);
 }
 
+int session_ping(struct session *s, char *err, size_t errlen)
+{
+	if (!is_ws(s))
+		return 0;
+	static const uint8_t hi[] = "ct-tail";
+	return ws_send(s, CTWS_PING, hi, sizeof hi - 1, err, errlen) < 0
+		       ? CONN_RETRY
+		       : 0;
+}
+
 /* ---- the opening -------------------------------------------------------- */
 
 /* 3xx and 4xx answers stay what they are, but for a timeout (408), too

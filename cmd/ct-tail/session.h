@@ -46,4 +46,8 @@ int session_start(struct session *s, int64_t deadline, char *err,
  * limit). *got is set when any byte arrived. */
 int session_input(struct session *s, int *got, char *err, size_t errlen);
 
+/* Ask a WebSocket server for a sign of life: a ping, which it answers
+ * with a pong (nothing for SSE and TCP). 0, or CONN_RETRY with err. */
+int session_ping(struct session *s, char *err, size_t errlen);
+
 #endif

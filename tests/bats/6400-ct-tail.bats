@@ -284,6 +284,18 @@ mk_tls() {
 	assert_status 0
 	assert_contains "nothing received for 0.9s (3 times --heartbeat); reconnecting in"
 	[ "$SECONDS" -lt 10 ] || fail "took $SECONDS s"
+	# it was asked for a sign of life after one interval, in vain
+	grep -q '^conn 1: frame 9$' "$T/bad.log" || fail "no ping: $(cat "$T/bad.log")"
+}
+
+@test "ct-tail: a server that is idle but answers pings is kept" {
+	bad pongs
+	run ct-tail --heartbeat 200ms -n 2 --timeout 2s "ws://127.0.0.1:$BPORT/"
+	assert_status 1
+	assert_contains "timed out with 1 of 2 messages"
+	assert_not_contains "nothing received"
+	[ "$(grep -c '^conn 1: ping ct-tail$' "$T/bad.log")" -ge 3 ] || fail "$(cat "$T/bad.log")"
+	! grep -q '^conn 2:' "$T/bad.log" || fail "connected again: $(cat "$T/bad.log")"
 }
 
 @test "ct-tail: garbage, masked and non-UTF-8 frames: closed with 1002 or 1007, then reconnected" {

@@ -8,6 +8,7 @@ code, its pongs) and each request line are logged on stderr as
 
 usage: badserver.py MODE
 MODE: stall      then nothing at all
+      pongs      then nothing but the pongs that answer pings
       garbage    then a frame with opcode 3
       masked     then a masked frame
       close      then a close frame 1001 "restart"
@@ -92,6 +93,9 @@ def client_frames(c, k, buf):
                 log(k, "close %d" % (struct.unpack(">H", p[:2])[0] if len(p) >= 2 else 1005))
             elif op == 10:
                 log(k, "pong %s" % p.decode())
+            elif op == 9 and mode == "pongs":
+                log(k, "ping %s" % p.decode())
+                c.sendall(frame(10, p))
             else:
                 log(k, "frame %d" % op)
         try:

@@ -223,6 +223,17 @@ mk_tls() {
 	run ct-tail --cacert "$T/b.pem" --timeout 20s "wss://127.0.0.1:$Q/"
 	assert_status 1
 	assert_contains "server certificate refused: IP address mismatch"
+	# a name, checked as names are (the only way to test it: localhost,
+	# which is 127.0.0.1 here; a ::1 it may also be is refused at once)
+	mk_tls c DNS:localhost
+	L=$(free_port)
+	serve named "$L" --tls-cert "$T/c.pem" --tls-key "$T/c.key" --heartbeat 100ms
+	run ct-tail -q --cacert "$T/c.pem" --heartbeats -n 1 --timeout 20s "wss://localhost:$L/"
+	assert_status 0
+	assert_contains '"heartbeat"'
+	run ct-tail --cacert "$T/b.pem" --timeout 20s "wss://localhost:$Q/"
+	assert_status 1
+	assert_contains "server certificate refused: hostname mismatch"
 	run ct-tail --cacert "$T/nonesuch.pem" "wss://127.0.0.1:$Q/"
 	assert_status 1
 	assert_contains "cannot load CA certificates"

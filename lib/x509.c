@@ -531,9 +531,12 @@ static void render_name(struct ctx509 *c, struct ctbuf *b,
 		K("/C="), K("/CN="), K("/L="), K("/O="), K("/OU="), K("/ST="),
 #undef K
 	};
+	_Static_assert(CTX509_EMAIL == CTX509_NATTR - 1, "emailAddress last");
+	size_t at = 0; /* where the value of the last, emailAddress, starts */
 	ctbuf_addc(b, '{');
 	for (int i = 0; i < CTX509_NATTR; i++) {
 		ctbuf_add(b, key[i].s, key[i].n);
+		at = b->len;
 		if (!n->tag[i]) {
 			CTBUF_LIT(b, "null,");
 			continue;
@@ -542,6 +545,13 @@ static void render_name(struct ctx509 *c, struct ctbuf *b,
 		put_attr_body(c, b, n->tag[i], n->attr[i]);
 		CTBUF_LIT(b, "\",");
 	}
+	/* The e-mail address again under certstream-server-go's key:
+	 * clients of either server read their spelling. */
+	size_t len = b->len - at;
+	CTBUF_LIT(b, "\"email_address\":");
+	ctbuf_room(b, len);
+	memcpy(b->p + b->len, b->p + at, len);
+	ctbuf_commit(b, len);
 	CTBUF_LIT(b, "\"aggregated\":\"");
 	for (int i = 0; i < CTX509_EMAIL; i++) {
 		if (!n->tag[i])

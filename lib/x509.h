@@ -52,7 +52,7 @@ struct ctx509 {
 enum {
 	CTX509_AS_DER = 1,  /* "as_der": base64 of the DER */
 	CTX509_TBS = 2,	    /* "tbs_sha256" */
-	CTX509_DOMAINS = 4, /* "all_domains" (leaf certificates) */
+	CTX509_DOMAINS = 4, /* "all_domains" */
 };
 
 /* Parse a certificate. Returns 0, or -1 with a short reason in err

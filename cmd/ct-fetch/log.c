@@ -198,6 +198,9 @@ static void emit(struct log *l, struct ctout *out, const char *li, size_t lil,
 	ctjson_strz(b, l->url);
 	CTBUF_LIT(b, ",\"log_name\":");
 	ctjson_strz(b, l->name);
+	/* ct-parse names the source type and links the entry by it */
+	if (l->is_static)
+		CTBUF_LIT(b, ",\"log_type\":\"static\"");
 	CTBUF_LIT(b, ",\"index\":");
 	ctbuf_addu64(b, l->next);
 	CTBUF_LIT(b, ",\"leaf_input\":\"");

@@ -277,6 +277,9 @@ static void put_tail(struct parser *p, const struct entry *e, int is_static,
 	put_str(p, &e->log_name, 0);
 	CTBUF_LIT(b, ",\"url\":");
 	put_str(p, &e->log, 1);
+	/* submission_timestamp again, where certstream-server-go has it */
+	CTBUF_LIT(b, ",\"timestamp\":");
+	ctjson_millis(b, ts_ms);
 	if (is_static)
 		CTBUF_LIT(b, ",\"type\":\"static\"}}}\n");
 	else
@@ -298,7 +301,10 @@ static int put_chain_cert(struct parser *p, const struct entry *e,
 		if (p->cert.serial_negative)
 			quirk(p, e, "chain certificate", NEG_SERIAL);
 		ctbuf_reset(&p->chainjson);
-		ctx509_render(&p->cert, &p->chainjson, CTX509_AS_DER);
+		/* all_domains too: certstream-server-go's clients read it
+		 * in each chain certificate (CAs: the SAN dNSNames). */
+		ctx509_render(&p->cert, &p->chainjson,
+			      CTX509_AS_DER | CTX509_DOMAINS);
 		chaincache_put(p->chain, der.p, der.len, p->chainjson.p,
 			       p->chainjson.len);
 		js = p->chainjson.p;

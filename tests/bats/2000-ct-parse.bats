@@ -81,7 +81,7 @@ check_against_openssl() {
 	jq -e '.message_type == "certificate_update" and .data.update_type == "X509LogEntry"
 	  and .data.cert_index == 7
 	  and .data.cert_link == "http://127.0.0.1/log/ct/v1/get-entries?start=7&end=7"
-	  and .data.source == {"name":"Test '"'"'Log'"'"'","url":"http://127.0.0.1/log","type":"rfc6962"}
+	  and .data.source == {"name":"Test '"'"'Log'"'"'","url":"http://127.0.0.1/log","timestamp":1767225655.456,"type":"rfc6962"}
 	  and .data.submission_timestamp == 1767225655.456
 	  and .data.leaf_cert.subject.CN == "shop.example.org"
 	  and .data.leaf_cert.subject.aggregated == "/C=DE/CN=shop.example.org/L=Berlin/O=Shop GmbH/OU=Web/ST=Berlin"
@@ -154,6 +154,29 @@ def hdr(b,i):
 s,_=hdr(der,0); t,l=hdr(der,s)
 print(":".join("%02X"%x for x in hashlib.sha256(der[s:t+l]).digest()))' "$T/ca.pem")
 	[ "$(jq -r .data.leaf_cert.tbs_sha256 "$T/ca.json")" = "$want" ] || fail "tbs_sha256 of a plain certificate"
+}
+
+@test "ct-parse: certstream-server-go's fields: email_address, chain[].all_domains, source.timestamp" {
+	# an issuer with an e-mail address in its name and a dNSName
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca.key" \
+		-out "$T/ca.pem" -days 30 -subj "/O=Test Trust/CN=Test CA R2/emailAddress=pki@ca.example" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "subjectAltName=DNS:ca.example" 2>/dev/null
+	mkleaf m "/CN=m.example/emailAddress=hostmaster@m.example" "DNS:m.example,DNS:www.m.example" precert
+	python3 "$MK" --ts 1767225655001 "$T/m.chain.pem" >"$T/in"
+	for f in full lite; do
+		run ct-parse -f "$f" "$T/in"
+		assert_status 0
+		jq -e '.data.leaf_cert.subject.email_address == "hostmaster@m.example"
+		  and .data.leaf_cert.subject.emailAddress == "hostmaster@m.example"
+		  and .data.leaf_cert.issuer.email_address == "pki@ca.example"
+		  and .data.leaf_cert.issuer.emailAddress == "pki@ca.example"
+		  and .data.source.timestamp == 1767225655.001 and .data.submission_timestamp == 1767225655.001' \
+			<<<"$output" >/dev/null || fail "$f: $output"
+	done
+	# a CA's all_domains: its SAN dNSNames, never its CN
+	run ct-parse "$T/in"
+	jq -e '.data.chain[0].all_domains == ["ca.example"] and .data.chain[0].subject.email_address == "pki@ca.example"
+	  and .data.leaf_cert.all_domains == ["m.example","www.m.example"]' <<<"$output" >/dev/null || fail "$output"
 }
 
 @test "ct-parse: lite and domains formats" {
@@ -254,7 +277,7 @@ ct-parse: http://l/x index 6: warning: precertificate has a negative serial numb
 	assert_status 0
 	[ ! -s "$T/err" ] || fail "stderr: $(cat "$T/err")"
 	[ "$(jq -c .data.leaf_cert.subject <<<"$output")" = \
-	  '{"C":null,"CN":"b.example","L":null,"O":"y","OU":"u2","ST":null,"emailAddress":null,"aggregated":"/CN=b.example/O=y/OU=u2"}' ] ||
+	  '{"C":null,"CN":"b.example","L":null,"O":"y","OU":"u2","ST":null,"emailAddress":null,"email_address":null,"aggregated":"/CN=b.example/O=y/OU=u2"}' ] ||
 		fail "$output"
 	# all_domains: that CN first, then the SANs without it.
 	[ "$(jq -c .data.leaf_cert.all_domains <<<"$output")" = '["b.example","a.example","c.example"]' ] || fail "$output"

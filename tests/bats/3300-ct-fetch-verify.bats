@@ -42,6 +42,13 @@ records() { jq -c '{index, leaf_input, extra_data}' "$1"; }
 	run bash -c "ct-parse -f lite '$T/b.out' | jq -r .data.update_type | sort -u"
 	assert_contains "PrecertLogEntry"
 	assert_contains "X509LogEntry"
+	# as entries of a static log: source.type and the data tile's link
+	jq -se 'all(.[]; .log_type == "static")' "$T/b.out" >/dev/null || fail "no log_type static"
+	jq -se 'all(.[]; has("log_type") | not)' "$T/a.out" >/dev/null || fail "log_type in RFC 6962 records"
+	p=$(tl_port t)
+	ct-parse -f lite "$T/b.out" | jq -se --arg u "http://127.0.0.1:$p" 'map(.data) | all(.[]; .source.type == "static")
+	  and .[300].cert_link == $u + "/tile/data/001" and .[300].source.url == $u' >/dev/null ||
+		fail "$(ct-parse -f lite "$T/b.out" | sed -n 301p)"
 }
 
 @test "verification: mid-log starts and range ends over both APIs (proofs, hash tiles)" {

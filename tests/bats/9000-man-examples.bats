@@ -163,4 +163,5 @@ for line in f:
 @test "EXAMPLES of ct-dedup(1) run" { run_examples ct-dedup.1; }
 @test "EXAMPLES of ct-match(1) run" { run_examples ct-match.1; }
 @test "EXAMPLES of ct-serve(1) run" { run_examples ct-serve.1; }
+@test "EXAMPLES of ct-tail(1) run" { run_examples ct-tail.1; }
 @test "EXAMPLES of ct-stream(1) run" { run_examples ct-stream.1; }

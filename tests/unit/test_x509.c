@@ -106,6 +106,7 @@ static void cmp_name(X509_NAME *n, const struct ctjson_val *root,
 		{ NID_organizationalUnitName, "OU" },
 		{ NID_stateOrProvinceName, "ST" },
 		{ NID_pkcs9_emailAddress, "emailAddress" },
+		{ NID_pkcs9_emailAddress, "email_address" }, /* Go's key */
 	};
 	struct ctbuf b = CTBUF_INIT;
 	char path[64];
@@ -612,6 +613,7 @@ static void repeated_attributes(EVP_PKEY *key)
 				  "\"CN\":\"b.example\",\"L\":null,"
 				  "\"O\":\"y\",\"OU\":null,\"ST\":null,"
 				  "\"emailAddress\":null,"
+				  "\"email_address\":null,"
 				  "\"aggregated\":\"/CN=b.example/O=y\"}"),
 	   "two CNs, two Os: the last of each is shown");
 	ok(r == 0 && strstr(out.p, "\"all_domains\":[\"b.example\","

@@ -65,6 +65,7 @@ enum opt_id {
 	O_TS_BASE,
 	O_NO_LOG,
 	O_ALIGN,
+	O_TS_NOW,
 	O_NOPTS
 };
 
@@ -84,6 +85,7 @@ static const struct ct_opt opt_table[O_NOPTS] = {
 	[O_NAME] = { "name", 0, "NAME", "log name in the records", "testlog" },
 	[O_TS_BASE] = { "ts-base", 0, "MS", "timestamp of entry 0", "1767225600000" },
 	[O_NO_LOG] = { "no-log", 'q', NULL, "do not log requests to stderr", NULL },
+	[O_TS_NOW] = { "ts-now", 0, NULL, "stamp each entry the log adds with the wall-clock time it was added (--grow)", NULL },
 	[O_ALIGN] = { "align", 0, NULL, "end each page on a multiple of --max-page, as CTFE/Trillian logs do", NULL },
 };
 
@@ -140,7 +142,8 @@ static struct {
 	char prefix[200], origin[CTSTH_MAXORIGIN];
 	uint64_t size0, max_size, max_page, ts_base;
 	double grow;
-	int gzip, quiet, align;
+	int gzip, quiet, align, ts_now;
+	uint64_t wall_t0;	/* --ts-now: the wall clock at t0, in ms */
 	struct fault faults[64];
 	size_t nfaults;
 	struct tmpl *t;
@@ -219,6 +222,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case O_TS_BASE: g.ts_base = ct_cli_u64("ts-base", arg, 0, 1ULL << 50); break;
 	case O_NO_LOG: g.quiet = 1; break;
 	case O_ALIGN: g.align = 1; break;
+	case O_TS_NOW: g.ts_now = 1; break;
 	}
 	return 0;
 }
@@ -356,6 +360,10 @@ static const struct tmpl *entry_leaf(uint64_t i, uint8_t *buf, size_t cap,
 {
 	const struct tmpl *t = &g.t[i % g.nt];
 	uint64_t ts = g.ts_base + i;
+	if (g.ts_now) /* when published() let it in: latency benches */
+		ts = i < g.size0 || g.grow <= 0 ? g.wall_t0
+			: g.wall_t0 + (uint64_t)((double)(i - g.size0 + 1) *
+						 1000.0 / g.grow);
 	if (t->llen > cap)
 		abort();
 	memcpy(buf, t->leaf, t->llen);
@@ -1122,6 +1130,9 @@ int main(int argc, char **argv)
 		snprintf(g.origin, sizeof g.origin, "127.0.0.1:%u%s", port, g.prefix);
 
 	g.t0 = now_ms();
+	struct timespec wt;
+	clock_gettime(CLOCK_REALTIME, &wt);
+	g.wall_t0 = (uint64_t)wt.tv_sec * 1000 + (uint64_t)wt.tv_nsec / 1000000;
 	tree_grow();
 	if (g.logs_out)
 		write_logs(port);

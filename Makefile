@@ -106,7 +106,6 @@ FUZZ_CFLAGS := -std=c11 -Wall -Wextra $(WERROR) -MMD -MP -g -O1 $(FUZZ_SAN) \
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FZ)/bin/%)
 
 fuzzers: $(FUZZ_BINS)
-.SECONDARY: $(FUZZ_SRC:%.c=$(FZ)/obj/%.o)
 
 $(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -21,7 +21,14 @@ setup_more() {
 
 teardown_more() {
 	exec 7>&- 2>/dev/null || true
-	cat "$T"/pids "$T"/*.pid 2>/dev/null | xargs -r kill 2>/dev/null
+	local p pids
+	pids=$(cat "$T"/pids "$T"/*.pid 2>/dev/null)
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	# gone before $T is removed: a server still writing its files into
+	# it makes the removal fail
+	for p in $pids; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	done
 	true
 }
 

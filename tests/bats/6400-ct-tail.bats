@@ -76,7 +76,8 @@ wait_tail() {
 bad() {
 	$PY "$BAD" "$1" >"$T/bad.port" 2>"$T/bad.log" 3>&- &
 	echo $! >"$T/bad.pid"
-	for _ in $(seq 100); do [ -s "$T/bad.port" ] && break; sleep 0.05; done
+	# Python under a loaded sanitizer run can take seconds to start
+	for _ in $(seq 600); do [ -s "$T/bad.port" ] && break; sleep 0.05; done
 	BPORT=$(cat "$T/bad.port")
 	[ -n "$BPORT" ] || fail "badserver did not start"
 }

@@ -30,13 +30,16 @@
 #include <zlib.h>
 
 #include "afile.h"
+#include "b64.h"
 #include "buf.h"
 #include "cli.h"
+#include "clock.h"
 #include "conf.h"
 #include "diag.h"
 #include "httpd.h"
 #include "json.h"
 #include "mem.h"
+#include "polite.h"
 #include "positions.h"
 #include "sig.h"
 #include "watch.h"
@@ -157,8 +160,7 @@ struct server {
 	uint64_t disconnects[NREASON], auth_rejected, rejected_full;
 	uint64_t rejected_ip, rejected_rate, filtered;
 	struct filter *filters;
-	double tokens_left;
-	int64_t tokens_ms;
+	struct ctbucket accepts;  /* --accept-rate */
 	int64_t started_ms;
 	const char *config;      /* --config FILE, or NULL */
 	struct strs conf_strs;   /* owned by the running configuration */
@@ -181,13 +183,6 @@ struct server {
 	uint64_t tls_errors;
 	char scratch[CIN];       /* where streaming clients' input is read */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -577,8 +572,9 @@ bad:
 		o.wait_client = s->o.wait_client;
 		o.positions = s->o.positions;
 		/* the accept bucket must not exceed a lowered rate */
-		if (s->tokens_left > (double)o.accept_rate)
-			s->tokens_left = (double)o.accept_rate;
+		s->accepts.rate = (double)o.accept_rate;
+		if (s->accepts.tokens > s->accepts.rate)
+			s->accepts.tokens = s->accepts.rate;
 		s->reloads_ok++;
 		ct_warnx("%s: reloaded (%zu token%s)", src, o.ntokens,
 			 o.ntokens == 1 ? "" : "s");
@@ -823,7 +819,7 @@ static int flush_client(struct server *s, struct client *c)
 			drop_client(s, c, R_CLIENT);
 			return -1;
 		}
-		c->progress_ms = now_ms();
+		c->progress_ms = ct_now_ms();
 		s->bytes_out += (uint64_t)w;
 		size_t left = (size_t)w;
 		while (left) {
@@ -886,7 +882,7 @@ static int enqueue(struct server *s, struct client *c, struct msg *m,
 		return 0;
 	}
 	if (c->qn == 0)
-		c->progress_ms = now_ms();
+		c->progress_ms = ct_now_ms();
 	if (c->qn == c->qcap) {
 		size_t cap = c->qcap ? c->qcap * 2 : 8;
 		struct msg **q = ct_xmalloc(cap * sizeof *q);
@@ -1179,33 +1175,6 @@ static void flush_all(struct server *s)
 		}
 }
 
-/* "AB:CD:..." or plain hex into out[n]; 0 ok, -1 not that. */
-static int colon_hex(const char *p, size_t len, uint8_t *out, size_t n)
-{
-	size_t k = 0;
-	int hi = -1;
-	for (size_t i = 0; i < len; i++) {
-		int c = p[i], v;
-		if (c == ':')
-			continue;
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if ((c | 32) >= 'a' && (c | 32) <= 'f')
-			v = (c | 32) - 'a' + 10;
-		else
-			return -1;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (k == n)
-			return -1;
-		out[k++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	return k == n && hi < 0 ? 0 : -1;
-}
-
 /* Keep the record in the ring of recent certificates, within
  * --recent records and --recent-bytes bytes: the oldest leave first. A
  * record without both digests, or larger than the byte budget, is not
@@ -1219,8 +1188,8 @@ static void remember(struct server *s, const struct rec *rc)
 	    ctjson_member(&rc->leaf, "sha256", &h256) != 1 ||
 	    ctjson_member(&rc->leaf, "sha1", &h1) != 1 ||
 	    h256.type != CTJSON_STRING || h1.type != CTJSON_STRING ||
-	    colon_hex(h256.p, h256.len, d256, 32) < 0 ||
-	    colon_hex(h1.p, h1.len, d1, 20) < 0)
+	    cthex_decode_sep(h256.p, h256.len, ':', d256, 32) < 0 ||
+	    cthex_decode_sep(h1.p, h1.len, ':', d1, 20) < 0)
 		return;
 	struct recent *r = &s->recent[s->recent_next];
 	s->recent_held -= r->cap;
@@ -1303,7 +1272,7 @@ static int positions_save(struct server *s)
 	ctpos_save(s->pos, &b);
 	int r = ctafile_write(s->o.positions, b.p, b.len);
 	ctbuf_free(&b);
-	s->pos_saved_ms = now_ms();
+	s->pos_saved_ms = ct_now_ms();
 	if (r < 0) {
 		s->pos_errors++;
 		if (!s->pos_failing++) /* once, until it works again */
@@ -1329,7 +1298,7 @@ static void one_record(struct server *s, const char *line, size_t len)
 	ctbuf_reset(&s->latest);
 	ctbuf_add(&s->latest, line, len);
 	remember(s, &r);
-	s->last_msg_ms = now_ms();
+	s->last_msg_ms = ct_now_ms();
 	run_filters(s, &r);
 	for (int st = 0; st < NSTREAM; st++) {
 		size_t listeners = 0;
@@ -1522,7 +1491,7 @@ static void stats(struct server *s, struct client *c, int health)
 				 "\"sse\":%zu,\"tcp\":%zu},\"messages_in\":%llu,"
 				 "\"messages_skipped\":%llu,\"dropped\":%llu,"
 				 "\"bytes_out\":%llu}",
-			     (long long)((now_ms() - s->started_ms) / 1000), ws,
+			     (long long)((ct_now_ms() - s->started_ms) / 1000), ws,
 			     sse, tcp, (unsigned long long)s->msgs_in,
 			     (unsigned long long)s->msgs_skipped,
 			     (unsigned long long)s->drops,
@@ -1569,41 +1538,12 @@ static void join(struct server *s, struct client *c, enum cstate st,
 	s->nclients[stream][proto]++;
 }
 
-/* Percent-decode a query value into out (NUL-terminated); -1 if bad. */
-static int pct_decode(const char *v, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (o + 1 >= cap)
-			return -1;
-		char c = v[i];
-		if (c == '+') {
-			c = ' ';
-		} else if (c == '%') {
-			char h[3] = { 0, 0, 0 };
-			if (i + 2 >= n)
-				return -1;
-			h[0] = v[i + 1];
-			h[1] = v[i + 2];
-			char *e;
-			long x = strtol(h, &e, 16);
-			if (*e || x <= 0)
-				return -1;
-			c = (char)x;
-			i += 2;
-		}
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 /* The filter for a ?domain= list, shared; NULL and a reason if bad. */
 static struct filter *get_filter(struct server *s, const char *v, size_t n,
 				 char *err, size_t errlen)
 {
 	char spec[4096];
-	if (pct_decode(v, n, spec, sizeof spec) < 0 || !spec[0]) {
+	if (cthttp_unescape(v, n, spec, sizeof spec) <= 0) {
 		snprintf(err, errlen, "domain: an empty, bad or too long list");
 		return NULL;
 	}
@@ -1833,8 +1773,8 @@ static void route(struct server *s, struct client *c,
 		for (size_t i = 0; i < hl; i++)
 			n += h[i] != ':';
 		const struct recent *hit = NULL;
-		if ((n == 64 && colon_hex(h, hl, want, 32) == 0) ||
-		    (n == 40 && colon_hex(h, hl, want, 20) == 0)) {
+		if ((n == 64 && cthex_decode_sep(h, hl, ':', want, 32) == 0) ||
+		    (n == 40 && cthex_decode_sep(h, hl, ':', want, 20) == 0)) {
 			for (size_t k = 1; k <= s->o.recent && !hit; k++) {
 				const struct recent *r =
 					&s->recent[(s->recent_next + s->o.recent - k) % s->o.recent];
@@ -2094,20 +2034,11 @@ static int refuse(struct server *s, int fd, int tcp_stream, const char *ip)
 				   "Connection: close\r\n\r\n";
 	const char *say_what = NULL;
 	size_t len = 0;
-	if (s->o.accept_rate) {
-		int64_t t = now_ms();
-		s->tokens_left += (double)(t - s->tokens_ms) *
-				  (double)s->o.accept_rate / 1000.0;
-		if (s->tokens_left > (double)s->o.accept_rate)
-			s->tokens_left = (double)s->o.accept_rate;
-		s->tokens_ms = t;
-		if (s->tokens_left < 1.0) {
-			s->rejected_rate++;
-			say_what = slow;
-			len = sizeof slow - 1;
-			goto refused;
-		}
-		s->tokens_left -= 1.0;
+	if (ctbucket_take(&s->accepts, ct_now_ms()) > 0) {
+		s->rejected_rate++;
+		say_what = slow;
+		len = sizeof slow - 1;
+		goto refused;
 	}
 	if (s->total >= s->o.max_clients) {
 		s->rejected_full++;
@@ -2157,7 +2088,7 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 		struct client *c = ct_xcalloc(1, sizeof *c);
 		c->fd = fd;
 		c->st = C_HTTP;
-		c->since_ms = c->progress_ms = now_ms();
+		c->since_ms = c->progress_ms = ct_now_ms();
 		memcpy(c->ip, ip, sizeof ip);
 		s->total++;
 		s->pending++;
@@ -2199,7 +2130,7 @@ static void stdin_input(struct server *s)
 				one_record(s, s->line.p, s->line.len);
 			s->line.len = 0;
 			s->stdin_open = 0;
-			s->eof_ms = now_ms();
+			s->eof_ms = ct_now_ms();
 			if (s->pos && s->pos_dirty)
 				positions_save(s); /* the input is over */
 			if (!s->stdin_poll)
@@ -2229,7 +2160,7 @@ static void stdin_input(struct server *s)
 
 static void tick(struct server *s)
 {
-	int64_t t = now_ms();
+	int64_t t = ct_now_ms();
 	if (s->conf_check_ms && t >= s->conf_check_ms) {
 		s->conf_check_ms = 0;
 		load_config(s, 0, 0);
@@ -2326,8 +2257,8 @@ int main(int argc, char **argv)
 	struct epoll_event se = { .events = EPOLLIN, .data.ptr = &s };
 	s.stdin_open = 1;
 	int reading = 0, held = 0;
-	s.started_ms = s.last_msg_ms = s.tokens_ms = now_ms();
-	s.tokens_left = (double)s.o.accept_rate;
+	s.started_ms = s.last_msg_ms = ct_now_ms();
+	ctbucket_init(&s.accepts, (double)s.o.accept_rate, s.started_ms);
 	while (!ct_sig_stop) {
 		struct epoll_event ev[64];
 		if (!reading) {
@@ -2393,7 +2324,7 @@ int main(int argc, char **argv)
 				while (read(s.inotify, evb, sizeof evb) > 0)
 					;
 				/* let a burst of changes settle */
-				s.conf_check_ms = now_ms() + 100;
+				s.conf_check_ms = ct_now_ms() + 100;
 			} else {
 				struct client *c = p;
 				if (c->dead)

@@ -1,7 +1,7 @@
 /* ct-serve: serve certificate records from stdin to many clients over
  * WebSocket, SSE and raw TCP, in the certstream format.
  *
- * One epoll loop. Each input line (a full certificate record) is turned
+ * One event loop (lib/evloop). Each input line (a full certificate record) is turned
  * into the lite and domains-only forms once, and each form is framed
  * once per protocol into a reference-counted buffer that every client of
  * that kind queues; nothing is derived for a stream nobody listens to.
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -36,9 +35,11 @@
 #include "clock.h"
 #include "conf.h"
 #include "diag.h"
+#include "evloop.h"
 #include "httpd.h"
 #include "json.h"
 #include "mem.h"
+#include "net.h"
 #include "polite.h"
 #include "positions.h"
 #include "sig.h"
@@ -109,12 +110,14 @@ struct msg {
 	char data[];
 };
 
+/* A connection. The small fields are bytes: an idle client costs its
+ * struct, its socket and nothing else (no input buffer, no queue ring). */
 struct client {
-	int fd;
-	enum cstate st;
-	enum stream stream;
-	enum proto proto;
-	char ip[INET6_ADDRSTRLEN];
+	struct ctev_io io; /* first: the loop's callback gets &c->io; its
+			    * mask says whether we wait to write */
+	struct client *prev, *next; /* in its (stream, proto) list, or in
+				     * the list of clients still in HTTP; for
+				     * a dead one, the next dead one */
 	/* input not yet handled: a request head being read, or a partial
 	 * client frame (CIN bytes when allocated; NULL when nothing is
 	 * pending, which is the usual state of a streaming client) */
@@ -124,16 +127,17 @@ struct client {
 	size_t qcap, qhead, qn, qbytes, off;
 	uint64_t drops, sent;
 	int64_t since_ms, progress_ms;
-	int want_out, close_after;
-	int frag; /* inside a fragmented client message */
-	int deflate; /* permessage-deflate negotiated */
 	SSL *ssl;    /* on the TLS listener */
 	struct filter *filter;
-	enum reason close_why;
-	int dead; /* dropped: freed after this round of events */
-	struct client *prev, *next; /* in its (stream, proto) list, or in
-				     * the list of clients still in HTTP; for
-				     * a dead one, the next dead one */
+	char ip[INET6_ADDRSTRLEN];
+	uint8_t st;	   /* enum cstate */
+	uint8_t stream;	   /* enum stream */
+	uint8_t proto;	   /* enum proto */
+	uint8_t close_why; /* enum reason */
+	uint8_t close_after;
+	uint8_t frag;	 /* inside a fragmented client message */
+	uint8_t deflate; /* permessage-deflate negotiated */
+	uint8_t dead;	 /* dropped: freed after this round of events */
 };
 
 /* A recent certificate for /api/cert: its digests and full record. */
@@ -148,14 +152,21 @@ struct server {
 	struct recent *recent;   /* a ring of o.recent; rec NULL: empty */
 	size_t recent_next;      /* the oldest, replaced next */
 	size_t recent_held;      /* bytes the ring's records take */
-	int ep, sigpipe[2];
-	int lfd, tfd[NSTREAM];
+	struct ctev *ev;
+	int sigpipe[2];
+	struct ctev_io lio, tio[NSTREAM], sigio, inotio, stdinio;
 	struct client *lists[NSTREAM][NPROTO], *http;
 	struct client *dead; /* dropped this round, not yet freed */
 	size_t nclients[NSTREAM][NPROTO], total, pending;
 	struct ctbuf line, work, latest;
-	int stdin_open, stdin_poll;
+	int stdin_open;
+	int reading;             /* input allowed (--wait-for-client) */
+	int stdin_on;            /* watched, or read by stdin_timer */
+	int stdin_file;          /* a regular file: read as we go */
+	uint64_t stdin_timer;
+	int unflushed;           /* queued since the last flush_all */
 	int64_t last_msg_ms, eof_ms;
+	uint64_t hb_timer, conf_timer, pos_timer;
 	uint64_t msgs_in, msgs_skipped, msgs_out[NSTREAM], bytes_out, drops;
 	uint64_t disconnects[NREASON], auth_rejected, rejected_full;
 	uint64_t rejected_ip, rejected_rate, filtered;
@@ -168,7 +179,6 @@ struct server {
 	struct flag *flags;
 	size_t nflags;
 	int inotify;
-	int64_t conf_check_ms;   /* when to look at the file again; 0: no */
 	uint64_t conf_seen;      /* hash of the file as last read */
 	uint64_t reloads_ok, reloads_bad;
 	z_stream z;              /* compresses each message alone */
@@ -632,61 +642,15 @@ static void watch_config(struct server *s)
 
 static int listen_on(const char *spec)
 {
-	char host[256];
-	const char *colon = strrchr(spec, ':');
-	if (!colon || (size_t)(colon - spec) >= sizeof host)
-		ct_usage_error("'%s' is not ADDR:PORT", spec);
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	char *end;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (*end || port > 65535 || !colon[1])
-		ct_usage_error("'%s': bad port", spec);
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	memset(&ss, 0, sizeof ss);
-	const char *h = host[0] ? host : "0.0.0.0";
-	if (h[0] == '[') {
-		size_t l = strlen(h);
-		memmove(host, h + 1, l - 2);
-		host[l - 2] = '\0';
-		h = host;
-	}
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, h, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		sl = sizeof *a4;
-	} else if (inet_pton(AF_INET6, h, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		sl = sizeof *a6;
-	} else {
-		ct_usage_error("'%s': not a numeric IPv4/IPv6 address", spec);
-	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
+	struct ctnet_addr a;
+	char err[600];
+	if (ctnet_parse(spec, &a, err, sizeof err) < 0)
+		ct_usage_error("%s", err);
+	int fd = ctnet_listen(&a, 1024);
 	if (fd < 0)
-		ct_die(CT_EXIT_RUNTIME, "socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1024) < 0)
 		ct_die(CT_EXIT_RUNTIME, "cannot listen on %s", spec);
-	struct sockaddr_storage got;
-	socklen_t gl = sizeof got;
-	getsockname(fd, (struct sockaddr *)&got, &gl);
-	unsigned bound = ntohs(got.ss_family == AF_INET
-				       ? ((struct sockaddr_in *)&got)->sin_port
-				       : ((struct sockaddr_in6 *)&got)->sin6_port);
-	ct_warnx("listening on %s:%u", h, bound);
+	ct_warnx("listening on %s:%u", a.host, ctnet_port(fd));
 	return fd;
-}
-
-static void ep_add(struct server *s, int fd, uint32_t ev, void *ptr)
-{
-	struct epoll_event e = { .events = ev, .data.ptr = ptr };
-	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &e) < 0)
-		ct_die(CT_EXIT_RUNTIME, "epoll_ctl");
 }
 
 /* ---- messages and queues ------------------------------------------------ */
@@ -708,12 +672,12 @@ static void msg_unref(struct msg *m)
 
 static void set_out(struct server *s, struct client *c, int want)
 {
-	if (c->want_out == want)
-		return;
-	c->want_out = want;
-	struct epoll_event e = { .events = EPOLLIN | (want ? EPOLLOUT : 0),
-				 .data.ptr = c };
-	epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &e);
+	ctev_set(s->ev, &c->io, CTEV_READ | (want ? CTEV_WRITE : 0));
+}
+
+static int waits_out(const struct client *c)
+{
+	return c->io.mask & CTEV_WRITE;
 }
 
 static void list_del(struct server *s, struct client *c)
@@ -735,14 +699,14 @@ static void list_del(struct server *s, struct client *c)
 static void drop_client(struct server *s, struct client *c, enum reason why)
 {
 	list_del(s, c);
-	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	ctev_del(s->ev, &c->io);
 	if (c->ssl) {
 		if (SSL_is_init_finished(c->ssl))
 			SSL_shutdown(c->ssl); /* close_notify, if it fits */
 		SSL_free(c->ssl);
 		ERR_clear_error();
 	}
-	close(c->fd);
+	close(c->io.fd);
 	for (size_t i = 0; i < c->qn; i++)
 		msg_unref(c->q[(c->qhead + i) % c->qcap]);
 	free(c->q);
@@ -759,8 +723,8 @@ static void drop_client(struct server *s, struct client *c, enum reason why)
 	}
 	s->disconnects[why]++;
 	s->total--;
-	/* an event for it may still wait in this round's batch: it is
-	 * freed when the round is over (bury) */
+	/* the caller (and its callers) may still look at it: it is freed
+	 * when the round is over (bury) */
 	c->dead = 1;
 	c->next = s->dead;
 	s->dead = c;
@@ -808,7 +772,7 @@ static int flush_client(struct server *s, struct client *c)
 			iov[n].iov_base = m->data + skip;
 			iov[n++].iov_len = m->len - skip;
 		}
-		ssize_t w = c->ssl ? tls_write(s, c) : writev(c->fd, iov, n);
+		ssize_t w = c->ssl ? tls_write(s, c) : writev(c->io.fd, iov, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -848,7 +812,7 @@ static int flush_client(struct server *s, struct client *c)
 		 * not served) would turn the close into a reset that may
 		 * cost it the response: read what is there first */
 		for (int k = 0; k < 8 && c->st == C_HTTP && !c->ssl; k++)
-			if (read(c->fd, s->scratch, CIN) <= 0)
+			if (read(c->io.fd, s->scratch, CIN) <= 0)
 				break;
 		drop_client(s, c, c->close_why);
 		return -1;
@@ -1103,7 +1067,7 @@ static struct msg *frame_deflate(struct server *s, const char *pay, size_t n)
 }
 
 /* Frame a payload once per protocol and queue it for every client.
- * Queues are written by flush_all, once per batch of input: one writev
+ * Queues are written by flush_all before the loop sleeps: one writev
  * per client for many messages. */
 static void broadcast(struct server *s, enum stream st, const char *pay,
 		      size_t n, int force, int filtered)
@@ -1134,6 +1098,7 @@ static void broadcast(struct server *s, enum stream st, const char *pay,
 			msg_unref(mz);
 	}
 	s->msgs_out[st]++;
+	s->unflushed = 1;
 }
 
 /* Evaluate every filter once for this record. */
@@ -1169,7 +1134,7 @@ static void flush_all(struct server *s)
 			struct client *c = s->lists[st][p], *next;
 			for (; c; c = next) {
 				next = c->next;
-				if (c->qn && !c->want_out)
+				if (c->qn && !waits_out(c))
 					flush_client(s, c);
 			}
 		}
@@ -1237,6 +1202,20 @@ static void positions_open(struct server *s)
 	ctbuf_free(&b);
 }
 
+static int positions_save(struct server *s);
+
+/* Save the positions a second after the last save at the most; again in
+ * a second while saving fails. */
+static int64_t on_positions(struct ctev *ev, void *ctx)
+{
+	struct server *s = ctx;
+	(void)ev;
+	if (s->pos_dirty && positions_save(s) < 0)
+		return 1000;
+	s->pos_timer = 0;
+	return CTEV_NOMORE;
+}
+
 /* The record's data.cert_index for its data.source.url. */
 static void positions_note(struct server *s, const struct rec *r)
 {
@@ -1263,6 +1242,11 @@ static void positions_note(struct server *s, const struct rec *r)
 			 "the others are not kept", s->o.positions, POS_MAX,
 			 CTPOS_MAXKEY);
 	s->pos_dirty |= got > 0;
+	if (s->pos_dirty && !s->pos_timer) {
+		/* at most one write a second */
+		int64_t wait = s->pos_saved_ms + 1000 - ct_now_ms();
+		s->pos_timer = ctev_timer_add(s->ev, wait, on_positions, s);
+	}
 }
 
 /* Write the file now (atomically); -1 if it could not be. */
@@ -1346,7 +1330,7 @@ static void heartbeat(struct server *s)
 		msg_unref(pm);
 		msg_unref(km);
 	}
-	flush_all(s);
+	s->unflushed = 1;
 }
 
 /* ---- HTTP ------------------------------------------------------------- */
@@ -1895,7 +1879,7 @@ static int ws_input(struct server *s, struct client *c)
 	}
 	memmove(c->in, c->in + at, c->inlen - at);
 	c->inlen -= at;
-	if (c->qn && !c->want_out)
+	if (c->qn && !waits_out(c))
 		return flush_client(s, c);
 	return 0;
 }
@@ -1948,7 +1932,8 @@ static void client_input(struct server *s, struct client *c)
 			buf = s->scratch;
 			cap = CIN;
 		}
-		ssize_t r = c->ssl ? tls_read(s, c, buf, cap) : read(c->fd, buf, cap);
+		ssize_t r = c->ssl ? tls_read(s, c, buf, cap)
+				   : read(c->io.fd, buf, cap);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -2065,28 +2050,35 @@ refused:
 	return 1;
 }
 
-static void accept_on(struct server *s, int lfd, int tcp_stream)
+static struct server *srv; /* the one server, for the clients' callback */
+
+static void client_input(struct server *s, struct client *c);
+
+static void on_client(struct ctev *ev, struct ctev_io *io, int ready)
 {
+	struct server *s = srv;
+	struct client *c = (struct client *)io;
+	(void)ev;
+	if (ready & CTEV_WRITE && flush_client(s, c) < 0)
+		return;
+	if ((ready & CTEV_READ) || (c->ssl && (ready & CTEV_WRITE)))
+		client_input(s, c);
+}
+
+static void on_accept(struct ctev *ev, struct ctev_io *io, int ready)
+{
+	struct server *s = srv;
+	int tcp_stream = io == &s->lio ? -1 : (int)(io - s->tio);
+	(void)ev;
+	(void)ready;
 	for (;;) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		char ip[INET6_ADDRSTRLEN];
+		int fd = ctnet_accept(io->fd, ip, sizeof ip);
 		if (fd < 0)
 			return;
-		char ip[INET6_ADDRSTRLEN];
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-				  ip, sizeof ip);
-		else
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-				  ip, sizeof ip);
 		if (refuse(s, fd, tcp_stream, ip))
 			continue;
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		struct client *c = ct_xcalloc(1, sizeof *c);
-		c->fd = fd;
 		c->st = C_HTTP;
 		c->since_ms = c->progress_ms = ct_now_ms();
 		memcpy(c->ip, ip, sizeof ip);
@@ -2096,7 +2088,8 @@ static void accept_on(struct server *s, int lfd, int tcp_stream)
 		if (c->next)
 			c->next->prev = c;
 		s->http = c;
-		ep_add(s, fd, EPOLLIN, c);
+		if (ctev_add(s->ev, &c->io, fd, CTEV_READ, on_client) < 0)
+			ct_die(CT_EXIT_RUNTIME, "epoll_ctl");
 		if (tcp_stream < 0 && s->tls) {
 			c->ssl = SSL_new(s->tls);
 			if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
@@ -2129,12 +2122,10 @@ static void stdin_input(struct server *s)
 			if (s->line.len)
 				one_record(s, s->line.p, s->line.len);
 			s->line.len = 0;
-			s->stdin_open = 0;
+			s->stdin_open = 0; /* no longer watched (input_control) */
 			s->eof_ms = ct_now_ms();
 			if (s->pos && s->pos_dirty)
 				positions_save(s); /* the input is over */
-			if (!s->stdin_poll)
-				epoll_ctl(s->ep, EPOLL_CTL_DEL, 0, NULL);
 			return;
 		}
 		ctbuf_commit(&s->line, (size_t)r);
@@ -2156,51 +2147,176 @@ static void stdin_input(struct server *s)
 	}
 }
 
-/* ---- timers and shutdown ------------------------------------------------ */
-
-static void tick(struct server *s)
+static void on_stdin(struct ctev *ev, struct ctev_io *io, int ready)
 {
-	int64_t t = ct_now_ms();
-	if (s->conf_check_ms && t >= s->conf_check_ms) {
-		s->conf_check_ms = 0;
-		load_config(s, 0, 0);
-	}
-	/* --exit-on-eof: leave once every queue is written (or 5 s). */
-	if (!s->stdin_open && s->o.exit_on_eof) {
-		int busy = 0;
+	(void)ev;
+	(void)io;
+	(void)ready;
+	stdin_input(srv);
+}
+
+/* A regular file is always ready (epoll refuses it): read it a turn a
+ * round, without sleeping in between. */
+static int64_t on_stdin_file(struct ctev *ev, void *ctx)
+{
+	(void)ev;
+	stdin_input(ctx);
+	return 0;
+}
+
+/* Read standard input only while it may go somewhere: with
+ * --wait-for-client from the first subscriber on (nothing is broadcast
+ * to nobody after a restart), and with --backpressure not while a client
+ * has more than that queued (the input waits in its pipe instead of
+ * being lost). */
+static void input_control(struct server *s)
+{
+	if (!s->reading && !s->o.wait_client)
+		s->reading = 1;
+	for (int st = 0; st < NSTREAM && !s->reading; st++)
+		for (int p = 0; p < NPROTO; p++)
+			s->reading |= s->nclients[st][p] != 0;
+	size_t most = 0;
+	if (s->reading && s->stdin_open && s->o.backpressure)
 		for (int st = 0; st < NSTREAM; st++)
 			for (int p = 0; p < NPROTO; p++)
 				for (struct client *c = s->lists[st][p]; c; c = c->next)
-					busy |= c->qn != 0;
-		if (!busy || t - s->eof_ms > 5000)
-			ct_sig_stop = 1;
-	}
-	/* A request head must arrive within 10 s (slowloris); a response
-	 * must be read like a stream, within the write timeout. */
+					if (c->qbytes > most)
+						most = c->qbytes;
+	int want = s->reading && s->stdin_open &&
+		   !(s->o.backpressure && most > s->o.backpressure);
+	if (want == s->stdin_on)
+		return;
+	s->stdin_on = want;
+	if (want && !s->stdin_file &&
+	    ctev_add(s->ev, &s->stdinio, 0, CTEV_READ, on_stdin) < 0)
+		s->stdin_file = 1; /* a regular file: read as we go */
+	if (want && s->stdin_file)
+		s->stdin_timer = ctev_timer_add(s->ev, 0, on_stdin_file, s);
+	if (!want && s->stdin_file)
+		ctev_timer_del(s->ev, s->stdin_timer);
+	else if (!want)
+		ctev_del(s->ev, &s->stdinio);
+}
+
+/* ---- timers and shutdown ------------------------------------------------ */
+
+/* A heartbeat when nothing was sent for --heartbeat. */
+static int64_t on_heartbeat(struct ctev *ev, void *ctx)
+{
+	struct server *s = ctx;
+	(void)ev;
+	int64_t t = ct_now_ms(), due = s->last_msg_ms + (int64_t)s->o.heartbeat_ms;
+	if (t < due)
+		return due - t;
+	heartbeat(s);
+	s->last_msg_ms = t;
+	return (int64_t)s->o.heartbeat_ms;
+}
+
+/* (Re)start the heartbeat timer: at startup, and when a reload may have
+ * changed the interval. */
+static void heartbeat_arm(struct server *s)
+{
+	if (s->hb_timer)
+		ctev_timer_del(s->ev, s->hb_timer);
+	s->hb_timer = ctev_timer_add(s->ev, 0, on_heartbeat, s);
+}
+
+#define SWEEP_MS 250 /* how often the timeouts are looked at */
+
+/* A request head must arrive within 10 s (slowloris); a response must
+ * be read like a stream, within the write timeout; a stream that makes
+ * no progress for the write timeout is dropped. */
+static int64_t on_sweep(struct ctev *ev, void *ctx)
+{
+	struct server *s = ctx;
+	int64_t t = ct_now_ms(), wt = (int64_t)s->o.write_timeout_ms;
+	(void)ev;
 	for (struct client *c = s->http, *next; c; c = next) {
 		next = c->next;
 		int64_t still = t - c->progress_ms;
-		if (c->qn && still >= (int64_t)s->o.write_timeout_ms)
+		if (c->qn && still >= wt)
 			drop_client(s, c, R_SLOW);
 		else if (!c->close_after && t - c->since_ms >= 10000)
 			drop_client(s, c, R_TIMEOUT);
-	}
-	if (s->pos && s->pos_dirty && t - s->pos_saved_ms >= 1000)
-		positions_save(s);
-	if (t - s->last_msg_ms >= (int64_t)s->o.heartbeat_ms) {
-		heartbeat(s);
-		s->last_msg_ms = t;
 	}
 	for (int st = 0; st < NSTREAM; st++)
 		for (int p = 0; p < NPROTO; p++) {
 			struct client *c = s->lists[st][p], *next;
 			for (; c; c = next) {
 				next = c->next;
-				if (c->qn && t - c->progress_ms >=
-						     (int64_t)s->o.write_timeout_ms)
+				if (c->qn && t - c->progress_ms >= wt)
 					drop_client(s, c, R_SLOW);
 			}
 		}
+	return SWEEP_MS;
+}
+
+/* --config: the file changed; read it when a burst of changes settles */
+static int64_t on_conf_settled(struct ctev *ev, void *ctx)
+{
+	struct server *s = ctx;
+	(void)ev;
+	s->conf_timer = 0;
+	load_config(s, 0, 0);
+	heartbeat_arm(s);
+	return CTEV_NOMORE;
+}
+
+static void on_inotify(struct ctev *ev, struct ctev_io *io, int ready)
+{
+	struct server *s = srv;
+	char evb[4096];
+	(void)ready;
+	while (read(io->fd, evb, sizeof evb) > 0)
+		;
+	if (s->conf_timer)
+		ctev_timer_del(ev, s->conf_timer);
+	s->conf_timer = ctev_timer_add(ev, 100, on_conf_settled, s);
+}
+
+static void on_signal(struct ctev *ev, struct ctev_io *io, int ready)
+{
+	struct server *s = srv;
+	char junk[64];
+	(void)ready;
+	while (read(io->fd, junk, sizeof junk) > 0)
+		;
+	if (ct_sig_hup) {
+		ct_sig_hup = 0;
+		if (s->config || s->o.tls_cert) {
+			load_config(s, 0, 1);
+			heartbeat_arm(s);
+		} else {
+			ct_warnx("SIGHUP: no configuration file to reload");
+		}
+	}
+	if (ct_sig_stop)
+		ctev_stop(ev);
+}
+
+/* Before the loop sleeps: write what the round queued, free the clients
+ * it dropped, start or stop reading the input; with --exit-on-eof, leave
+ * once the input is over and every queue written (or after 5 s). */
+static void before_sleep(struct ctev *ev, void *ctx)
+{
+	struct server *s = ctx;
+	if (s->unflushed) {
+		s->unflushed = 0;
+		flush_all(s);
+	}
+	bury(s);
+	input_control(s);
+	if (!s->stdin_open && s->o.exit_on_eof) {
+		int busy = 0;
+		for (int st = 0; st < NSTREAM; st++)
+			for (int p = 0; p < NPROTO; p++)
+				for (struct client *c = s->lists[st][p]; c; c = c->next)
+					busy |= c->qn != 0;
+		if (!busy || ct_now_ms() - s->eof_ms > 5000)
+			ctev_stop(ev);
+	}
 }
 
 static void shutdown_all(struct server *s)
@@ -2215,15 +2331,23 @@ static void shutdown_all(struct server *s)
 				if (p == P_WS && c->ssl)
 					SSL_write(c->ssl, bye, sizeof bye);
 				else if (p == P_WS &&
-					 write(c->fd, bye, sizeof bye) < 0)
+					 write(c->io.fd, bye, sizeof bye) < 0)
 					s->disconnects[R_CLIENT]++;
 				drop_client(s, c, R_SHUTDOWN);
 			}
 }
 
+static void watch(struct server *s, struct ctev_io *io, int fd,
+		  void (*fn)(struct ctev *ev, struct ctev_io *io, int ready))
+{
+	if (ctev_add(s->ev, io, fd, CTEV_READ, fn) < 0)
+		ct_die(CT_EXIT_RUNTIME, "epoll_ctl");
+}
+
 int main(int argc, char **argv)
 {
-	struct server s = { 0 };
+	static struct server s;
+	srv = &s;
 	s.o = defaults;
 	ct_cli_checkfds();
 	int i = ct_cli_parse(&cli, argc, argv, on_opt, &s);
@@ -2238,109 +2362,26 @@ int main(int argc, char **argv)
 	if (pipe2(s.sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		ct_die(CT_EXIT_RUNTIME, "pipe");
 	ct_sig_setup(1, s.sigpipe[1]);
-	s.ep = epoll_create1(EPOLL_CLOEXEC);
-	s.lfd = listen_on(s.o.listen);
-	static int tags[NSTREAM + 3];
-	ep_add(&s, s.lfd, EPOLLIN, &tags[0]);
-	for (int st = 0; st < NSTREAM; st++) {
-		s.tfd[st] = -1;
-		if (s.o.tcp[st]) {
-			s.tfd[st] = listen_on(s.o.tcp[st]);
-			ep_add(&s, s.tfd[st], EPOLLIN, &tags[1 + st]);
-		}
-	}
-	ep_add(&s, s.sigpipe[0], EPOLLIN, &tags[NSTREAM + 1]);
+	s.ev = ctev_new();
+	if (!s.ev)
+		ct_die(CT_EXIT_RUNTIME, "epoll_create");
+	watch(&s, &s.lio, listen_on(s.o.listen), on_accept);
+	for (int st = 0; st < NSTREAM; st++)
+		if (s.o.tcp[st])
+			watch(&s, &s.tio[st], listen_on(s.o.tcp[st]), on_accept);
+	watch(&s, &s.sigio, s.sigpipe[0], on_signal);
 	watch_config(&s);
 	if (s.inotify >= 0)
-		ep_add(&s, s.inotify, EPOLLIN, &tags[NSTREAM + 2]);
+		watch(&s, &s.inotio, s.inotify, on_inotify);
 	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-	struct epoll_event se = { .events = EPOLLIN, .data.ptr = &s };
 	s.stdin_open = 1;
-	int reading = 0, held = 0;
 	s.started_ms = s.last_msg_ms = ct_now_ms();
 	ctbucket_init(&s.accepts, (double)s.o.accept_rate, s.started_ms);
-	while (!ct_sig_stop) {
-		struct epoll_event ev[64];
-		if (!reading) {
-			/* --wait-for-client: the input waits in its pipe until
-			 * someone subscribes (nothing is broadcast to nobody
-			 * after a restart) */
-			size_t subscribed = 0;
-			for (int st = 0; st < NSTREAM; st++)
-				for (int p = 0; p < NPROTO; p++)
-					subscribed += s.nclients[st][p];
-			if (!s.o.wait_client || subscribed) {
-				if (epoll_ctl(s.ep, EPOLL_CTL_ADD, 0, &se) < 0)
-					s.stdin_poll = 1; /* a regular file: read as we go */
-				reading = 1;
-			}
-		}
-		if (reading && s.o.backpressure && s.stdin_open) {
-			/* --backpressure: a client behind by more than this holds
-			 * the input (in its pipe) instead of losing messages */
-			size_t most = 0;
-			for (int st = 0; st < NSTREAM; st++)
-				for (int p = 0; p < NPROTO; p++)
-					for (struct client *c = s.lists[st][p]; c; c = c->next)
-						if (c->qbytes > most)
-							most = c->qbytes;
-			int hold = most > s.o.backpressure;
-			if (hold != held && !s.stdin_poll)
-				epoll_ctl(s.ep, hold ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, 0, &se);
-			held = hold;
-		}
-		if (s.stdin_poll && s.stdin_open && reading && !held) {
-			stdin_input(&s);
-			flush_all(&s);
-		}
-		int n = epoll_wait(s.ep, ev, 64,
-				  s.stdin_poll && s.stdin_open && !held ? 0
-				  : reading && !held ? 1000 : 50);
-		for (int k = 0; k < n; k++) {
-			void *p = ev[k].data.ptr;
-			if (p == &s) {
-				stdin_input(&s);
-				flush_all(&s);
-			} else if (p == &tags[0]) {
-				accept_on(&s, s.lfd, -1);
-			} else if (p >= (void *)&tags[1] &&
-				   p <= (void *)&tags[NSTREAM]) {
-				int st = (int)((int *)p - &tags[1]);
-				accept_on(&s, s.tfd[st], st);
-			} else if (p == &tags[NSTREAM + 1]) {
-				char junk[64];
-				while (read(s.sigpipe[0], junk, sizeof junk) > 0)
-					;
-				if (ct_sig_hup) {
-					ct_sig_hup = 0;
-					if (s.config || s.o.tls_cert)
-						load_config(&s, 0, 1);
-					else
-						ct_warnx("SIGHUP: no configuration "
-							 "file to reload");
-				}
-			} else if (p == &tags[NSTREAM + 2]) {
-				char evb[4096];
-				while (read(s.inotify, evb, sizeof evb) > 0)
-					;
-				/* let a burst of changes settle */
-				s.conf_check_ms = ct_now_ms() + 100;
-			} else {
-				struct client *c = p;
-				if (c->dead)
-					continue; /* dropped earlier in this round */
-				if (ev[k].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
-					if (flush_client(&s, c) < 0)
-						continue;
-				}
-				if ((ev[k].events & (EPOLLIN | EPOLLHUP)) ||
-				    (c->ssl && (ev[k].events & EPOLLOUT)))
-					client_input(&s, c);
-			}
-		}
-		tick(&s);
-		bury(&s);
-	}
+	heartbeat_arm(&s);
+	ctev_timer_add(s.ev, SWEEP_MS, on_sweep, &s);
+	ctev_before_sleep(s.ev, before_sleep, &s);
+	if (ctev_run(s.ev) < 0)
+		ct_die(CT_EXIT_RUNTIME, "epoll_wait");
 	shutdown_all(&s);
 	bury(&s);
 	int rc = CT_EXIT_OK;
@@ -2362,5 +2403,6 @@ int main(int argc, char **argv)
 	SSL_CTX_free(s.tls);
 	if (s.inotify >= 0)
 		close(s.inotify);
+	ctev_free(s.ev);
 	return rc;
 }

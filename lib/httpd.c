@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
+
 static int tchar(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -177,4 +179,29 @@ const char *cthttp_query(const char *target, size_t tlen, const char *key,
 		p = pe + 1;
 	}
 	return NULL;
+}
+
+long cthttp_unescape(const char *v, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (o + 1 >= cap)
+			return -1;
+		char c = v[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			uint8_t x;
+			if (i + 2 >= n || cthex_decode(v + i + 1, 2, &x) < 0 ||
+			    !x)
+				return -1;
+			c = (char)x;
+			i += 2;
+		}
+		out[o++] = c;
+	}
+	if (!cap)
+		return -1;
+	out[o] = '\0';
+	return (long)o;
 }

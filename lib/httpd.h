@@ -52,4 +52,9 @@ const char *cthttp_list_prev(const struct cthttp_req *r, const char *name,
 const char *cthttp_query(const char *target, size_t tlen, const char *key,
 			 size_t *vlen);
 
+/* Decode a query value v[0..n) (%XX escapes, '+' for a space) into out,
+ * NUL-terminated: its length, or -1 if an escape is bad or decodes to
+ * NUL, or if out (cap bytes) cannot hold it and the NUL. */
+long cthttp_unescape(const char *v, size_t n, char *out, size_t cap);
+
 #endif

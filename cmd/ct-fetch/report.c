@@ -52,11 +52,15 @@ static void one_log(struct ctbuf *b, const struct opts *o, const struct log *l,
 	ctbuf_printf(b, ",\"type\":\"%s\",\"health\":\"%s\"",
 		     l->is_static ? "static" : "rfc6962",
 		     log_health_name(log_health(l, o)));
+	char root[65] = "";
+	if (l->has_verified)
+		ctm_hex(l->verified_root, root);
 	ctbuf_printf(b, ",\"verified\":\"%s\",\"verified_size\":%llu,"
-			"\"mismatches\":%llu,\"bad_signatures\":%llu",
+			"\"verified_root\":\"%s\",\"mismatches\":%llu,"
+			"\"bad_signatures\":%llu",
 		     verified_word(l),
 		     (unsigned long long)(l->has_verified ? l->verified_size : 0),
-		     (unsigned long long)l->mismatches,
+		     root, (unsigned long long)l->mismatches,
 		     (unsigned long long)l->bad_sigs);
 	ctbuf_printf(b, ",\"state\":\"%s\",\"next\":%llu,\"tree_size\":%llu,"
 			"\"behind\":%llu,\"fetched\":%llu,\"errors\":%llu,"

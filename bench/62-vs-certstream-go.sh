@@ -26,6 +26,7 @@ deb=$(ls "$top"/../shared/debs/certstream-server-go_*.deb 2>/dev/null | head -1 
 certs=$top/build/bench/fetch-certs/entries.ndjson
 [ -s "$certs" ] || { echo "vs certstream-server-go: run bench/20-ct-fetch.sh first (it makes $certs), skipped"; exit 0; }
 rm -rf "$out"; mkdir -p "$out"
+. "$top/tests/lib/csgo.sh"
 dpkg -x "$deb" "$out/csgo"
 hz=$(getconf CLK_TCK)
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -64,27 +65,7 @@ measure() {
 # the peer
 testlog
 pp=$(port)
-cat >"$out/csgo.yml" <<YML
-webserver:
-  listen_addr: "127.0.0.1"
-  listen_port: $pp
-  real_ip: false
-  full_url: "/full-stream"
-  lite_url: "/"
-  domains_only_url: "/domains-only"
-  compression_enabled: false
-prometheus:
-  enabled: false
-general:
-  disable_default_logs: true
-  additional_logs:
-    - url: http://127.0.0.1:$tp
-      operator: "ctstream bench"
-      description: "test log"
-  drop_old_logs: false
-  recovery:
-    enabled: false
-YML
+csgo_yml "$pp" additional_logs "http://127.0.0.1:$tp" "test log" >"$out/csgo.yml"
 (cd "$out" && GODEBUG=httpmuxgo121=0 exec "$out/csgo/usr/bin/certstream-server-go" -c "$out/csgo.yml") >"$out/csgo.log" 2>&1 &
 gp=$!
 pids+=($gp)

@@ -125,7 +125,7 @@ static const struct wordset {
 };
 
 struct flog {
-	char *name, *url;
+	char *name, *url; /* label values as written: quoted, escaped */
 	size_t nlen, ulen;
 	double v[NFIG];
 	uint32_t have;		 /* bit per figure */
@@ -181,21 +181,20 @@ size_t ctfstats_invalid(const struct ctfstats *f, const char **why)
 	return f->invalid;
 }
 
-/* A string member, unescaped, of 1 to CTFSTATS_MAX_LABEL bytes, as an
- * allocated string; NULL if not one. */
+/* A string member of 1 to CTFSTATS_MAX_LABEL bytes (unescaped), as the
+ * label value it becomes (allocated); NULL if not one. Kept in that form,
+ * two names that differ only in bytes the format cannot carry (and so
+ * would give the same series) are seen to be the same. */
 static char *label(const struct ctjson_val *v, size_t *len)
 {
 	if (v->type != CTJSON_STRING || !v->len ||
 	    v->len > 6 * CTFSTATS_MAX_LABEL)
 		return NULL;
-	struct ctbuf b = CTBUF_INIT;
-	if (ctjson_unescape(v, &b) < 0 || !b.len ||
-	    b.len > CTFSTATS_MAX_LABEL) {
-		ctbuf_free(&b);
-		return NULL;
-	}
+	struct ctbuf t = CTBUF_INIT, b = CTBUF_INIT;
+	if (ctjson_unescape(v, &t) == 0 && t.len && t.len <= CTFSTATS_MAX_LABEL)
+		ctprom_label(&b, t.p, t.len);
+	ctbuf_free(&t);
 	*len = b.len;
-	ctbuf_addc(&b, 0);
 	return b.p;
 }
 
@@ -306,9 +305,9 @@ int ctfstats_parse(struct ctfstats *f, const char *s, size_t n,
 static void labels(struct ctbuf *b, const char *metric, const struct flog *l)
 {
 	ctbuf_printf(b, "%s{log=", metric);
-	ctprom_label(b, l->name, l->nlen);
+	ctbuf_add(b, l->name, l->nlen);
 	CTBUF_LIT(b, ",url=");
-	ctprom_label(b, l->url, l->ulen);
+	ctbuf_add(b, l->url, l->ulen);
 }
 
 void ctfstats_prom(const struct ctfstats *f, struct ctbuf *b)

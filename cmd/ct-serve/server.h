@@ -177,6 +177,9 @@ struct server {
 	int64_t pos_saved_ms;
 	uint64_t pos_timer;
 	uint64_t pos_saved, pos_errors, pos_untracked;
+	/* metrics.c */
+	uint64_t fstats_errors;	 /* reads of --fetch-stats that failed */
+	char fstats_said[160];	 /* what was last said about that file */
 };
 
 #endif

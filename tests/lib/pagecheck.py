@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""ct-serve's web page in headless Chromium, over the DevTools protocol
+(python3-websockets; no puppeteer), for tests only.
+
+usage: pagecheck.py URL OUTDIR FILTER LOGNAME TREESIZE
+
+Starts chromium (profile in OUTDIR/chr, screenshots in OUTDIR), opens
+URL at 1280x900 and checks, each within a few seconds:
+  - the feed fills (rows > 0) and holds a row FILTER does not match;
+  - the status says live, certificates/s and clients show numbers > 0;
+  - the log table has a row LOGNAME with tree size TREESIZE;
+  - typing FILTER (a ct-match item: name or .domain) into the filter box
+    empties the feed and fills it again with matching rows only;
+  - at 390x844 (a phone): rows still there, no sideways scrolling;
+  - no CSP violation, console error or uncaught exception throughout.
+Writes OUTDIR/page-desktop.png, OUTDIR/page-filtered.png and
+OUTDIR/page-phone.png. Prints what it checked; exit 0 if all held, 1 if
+not (the reason printed), 2 if chromium would not start."""
+import asyncio
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import websockets
+
+CHROMIUM = os.environ.get("CHROMIUM", "chromium")
+FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--no-default-browser-check", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-extensions",
+    "--disable-default-apps", "--disable-breakpad", "--mute-audio",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+]
+# what the page does in the browser is recorded where DevTools reads it
+WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) =>
+  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+class Failed(Exception):
+    pass
+
+
+class Page:
+    def __init__(self, ws):
+        self.ws, self.next_id, self.waiting = ws, 0, {}
+        self.errors, self.loaded = [], asyncio.Event()
+
+    async def reader(self):
+        async for raw in self.ws:
+            m = json.loads(raw)
+            if "id" in m:
+                fut = self.waiting.pop(m["id"], None)
+                if fut and not fut.done():
+                    fut.set_result(m)
+                continue
+            self.event(m.get("method"), m.get("params", {}))
+
+    def event(self, method, p):
+        if method == "Page.loadEventFired":
+            self.loaded.set()
+        elif method == "Runtime.exceptionThrown":
+            d = p.get("exceptionDetails", {})
+            self.errors.append("exception: %s" % (
+                d.get("exception", {}).get("description") or d.get("text")))
+        elif method == "Runtime.consoleAPICalled" and p.get("type") in (
+                "error", "assert"):
+            self.errors.append("console.%s: %s" % (p["type"], " ".join(
+                str(a.get("value", a.get("description", "")))
+                for a in p.get("args", []))))
+        elif method == "Log.entryAdded":
+            e = p.get("entry", {})
+            if e.get("level") == "error":
+                self.errors.append("%s: %s %s" % (
+                    e.get("source"), e.get("text"), e.get("url", "")))
+
+    async def call(self, method, **params):
+        self.next_id += 1
+        fut = asyncio.get_running_loop().create_future()
+        self.waiting[self.next_id] = fut
+        await self.ws.send(json.dumps(
+            {"id": self.next_id, "method": method, "params": params}))
+        m = await asyncio.wait_for(fut, 30)
+        if "error" in m:
+            raise Failed("%s: %s" % (method, m["error"]))
+        return m.get("result", {})
+
+    async def js(self, expr):
+        r = await self.call("Runtime.evaluate", expression=expr,
+                            returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in r:
+            raise Failed("%s: %s" % (expr, r["exceptionDetails"]))
+        return r["result"].get("value")
+
+    async def until(self, what, expr, seconds):
+        """Poll expr until it is truthy; its value."""
+        end = time.monotonic() + seconds
+        while True:
+            v = await self.js(expr)
+            if v:
+                return v
+            if time.monotonic() > end:
+                raise Failed("%s: not within %g s" % (what, seconds))
+            await asyncio.sleep(0.1)
+
+    async def size(self, w, h, mobile):
+        await self.call("Emulation.setDeviceMetricsOverride", width=w,
+                        height=h, deviceScaleFactor=2 if mobile else 1,
+                        mobile=mobile)
+
+    async def shot(self, path):
+        r = await self.call("Page.captureScreenshot", format="png",
+                            captureBeyondViewport=True)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(r["data"]))
+        print("screenshot: %s" % path)
+
+
+ROWS = "[...document.querySelectorAll('#feed tbody tr')]"
+# each row's names: the cell's title holds them all
+NAMES = ROWS + ".map((r) => r.cells[1].title.split('\\n'))"
+
+
+def matches(item, names):
+    """ct-match's rule: a name, or .domain for it and all under it; a
+    wildcard name covers one label."""
+    item = item.lower().rstrip(".")
+    for n in names:
+        n = n.lower().rstrip(".")
+        if item.startswith("."):
+            if n == item[1:] or n.endswith(item):
+                return True
+            if n.startswith("*.") and (n[1:] == item or n[1:].endswith(item)):
+                return True
+        elif n == item or (n.startswith("*.") and "." in item and
+                           item.split(".", 1)[1] == n[2:]):
+            return True
+    return False
+
+
+async def check(page, out, flt, logname, tree):
+    await page.size(1280, 900, False)
+    await page.call("Page.navigate", url=sys.argv[1])
+    await asyncio.wait_for(page.loaded.wait(), 15)
+    n = await page.until("feed rows", ROWS + ".length", 15)
+    print("feed: %d rows" % n)
+    end = time.monotonic() + 10
+    while True:
+        names = await page.js(NAMES)
+        if not all(matches(flt, r) for r in names):
+            break
+        if time.monotonic() > end:
+            raise Failed("every row matches %s before filtering" % flt)
+        await asyncio.sleep(0.1)
+    print("before the filter: %d rows, %d match %s" % (
+        len(names), sum(matches(flt, r) for r in names), flt))
+    st = await page.js("document.getElementById('status').textContent")
+    if st != "live":
+        raise Failed("status: %r, not live" % st)
+    rate = await page.until(
+        "certificates/s", "(() => { const t = document.getElementById"
+        "('rate').textContent; return parseFloat(t) > 0 && t; })()", 10)
+    clients = await page.until(
+        "clients", "(() => { const t = document.getElementById"
+        "('clients').textContent; return parseInt(t) > 0 && t; })()", 5)
+    print("status live, %s certificates/s, %s clients" % (rate, clients))
+    row = await page.until(
+        "log %s with tree size %s" % (logname, tree),
+        "[...document.querySelectorAll('#logs tbody tr')].map((r) => "
+        "[...r.cells].map((c) => c.textContent)).find((c) => c[0] === %s "
+        "&& c[3].replace(/,/g, '') === %s)" % (
+            json.dumps(logname), json.dumps(str(tree))), 12)
+    print("log table: %s" % " | ".join(row))
+    await page.shot(os.path.join(out, "page-desktop.png"))
+
+    await page.js("document.getElementById('filter').focus()")
+    await page.call("Input.insertText", text=flt)
+    await page.until("the URL to carry the filter",
+                     "location.search.includes('domain=')", 5)
+    await asyncio.sleep(0.3)
+    names = await page.until("filtered rows", NAMES + ".length >= 3 && "
+                             + NAMES, 15)
+    bad = [r for r in names if not matches(flt, r)]
+    if bad:
+        raise Failed("rows the filter %s does not match: %s" % (flt, bad[:3]))
+    print("filter %s: %d rows, every one matches" % (flt, len(names)))
+    await page.shot(os.path.join(out, "page-filtered.png"))
+
+    await page.size(390, 844, True)
+    await asyncio.sleep(0.5)
+    w = await page.js("[document.documentElement.scrollWidth, innerWidth, "
+                      "document.getElementById('feed').scrollWidth, "
+                      "document.getElementById('feed').parentElement"
+                      ".clientWidth]")
+    if w[0] > w[1] or w[2] > w[3]:
+        raise Failed("at 390 px: page %d wide in %d, feed %d in %d" % tuple(w))
+    n = await page.until("rows at phone width", ROWS + ".length", 5)
+    print("phone width: page %d px in %d, feed %d in %d, %d rows" % (
+        w[0], w[1], w[2], w[3], n))
+    await page.shot(os.path.join(out, "page-phone.png"))
+    csp = await page.js("window.__csp")
+    if csp or page.errors:
+        raise Failed("CSP violations %s; errors %s" % (csp, page.errors))
+    print("no CSP violation, no console error")
+
+
+def devtools(profile, proc):
+    """The page target's DevTools WebSocket URL, once chromium is up."""
+    port_file = os.path.join(profile, "DevToolsActivePort")
+    for _ in range(300):
+        if proc.poll() is not None:
+            return None
+        try:
+            with open(port_file) as f:
+                port = f.readline().strip()
+            if port:
+                with urllib.request.urlopen(
+                        "http://127.0.0.1:%s/json/list" % port) as r:
+                    for t in json.load(r):
+                        if t.get("type") == "page":
+                            return t["webSocketDebuggerUrl"]
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.1)
+    return None
+
+
+async def main():
+    url, out, flt, logname, tree = sys.argv[1:6]
+    profile = os.path.join(out, "chr")
+    os.makedirs(profile, exist_ok=True)
+    with open(os.path.join(out, "chromium.log"), "wb") as log:
+        proc = subprocess.Popen(
+            [CHROMIUM] + FLAGS + ["--user-data-dir=" + profile,
+                                  "about:blank"],
+            stdout=log, stderr=log, start_new_session=True)
+    try:
+        target = devtools(profile, proc)
+        if not target:
+            print("chromium did not start (see %s/chromium.log)" % out)
+            return 2
+        async with websockets.connect(target, max_size=2 ** 26) as ws:
+            page = Page(ws)
+            reader = asyncio.ensure_future(page.reader())
+            await page.call("Page.addScriptToEvaluateOnNewDocument",
+                            source=WATCH)
+            for d in ("Page", "Runtime", "Log"):
+                await page.call(d + ".enable")
+            try:
+                await check(page, out, flt, logname, int(tree))
+            except Failed as e:
+                print("FAILED: %s" % e)
+                if page.errors:
+                    print("errors: %s" % page.errors)
+                return 1
+            finally:
+                reader.cancel()
+        return 0
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

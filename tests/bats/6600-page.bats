@@ -114,7 +114,7 @@ serve() {
 	assert_status 2
 }
 
-@test "ct-serve page: headless Chromium: feed, filter, log table, phone width, no CSP violation" {
+@test "ct-serve page: headless Chromium: feed, filter, pause, log table, phone width, reconnect, no CSP violation" {
 	command -v chromium >/dev/null || missing "no chromium (apt-get install chromium)"
 	python3 -c 'import websockets' 2>/dev/null || missing "no python3-websockets"
 	# a test log of 40 entries (a certificate and a precertificate made
@@ -125,23 +125,35 @@ serve() {
 		ct-parse >"$T/recs" 2>"$T/parse.err"
 	[ "$(grep -c '' "$T/recs")" = 40 ] || fail "records: $(grep -c '' "$T/recs"); $(cat "$T/fetch.err" "$T/parse.err")"
 	jq -e '.[0].tree_size == 40 and .[0].name == "tl"' "$T/stats.json" >/dev/null || fail "$(cat "$T/stats.json")"
-	serve --fetch-stats "$T/stats.json"
-	# the records again and again, about 25 a second, as a live log
-	(
+	# ct-serve on $PORT, the records fed again and again, about 25 a
+	# second, as a live log; run again, it restarts ct-serve
+	PORT=$(free_port)
+	cat >"$T/serve.sh" <<-EOF
+		#!/bin/sh
+		# nothing left holding the caller's output open
+		exec </dev/null >/dev/null 2>>"$T/serve.err" 3>&-
+		if [ -f "$T/serve.pid" ]; then
+			pid=\$(cat "$T/serve.pid")
+			kill \$pid
+			while kill -0 \$pid 2>/dev/null; do sleep 0.05; done
+		fi
 		while :; do
 			while IFS= read -r l; do
-				printf '%s\n' "$l" || exit 0
+				printf '%s\n' "\$l" || exit 0
 				sleep 0.04
 			done <"$T/recs"
-		done >&7
-	) &
-	echo $! >>"$T/pids"
+		done | ct-serve --listen "127.0.0.1:$PORT" --fetch-stats "$T/stats.json" &
+		echo \$! >"$T/serve.pid"
+		echo \$! >>"$T/pids"
+	EOF
+	sh "$T/serve.sh"
+	for _ in $(seq 200); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.05; done
 	shots=$CT_TOP/build/$CT_VARIANT/page-shots
 	rm -rf "$shots"
 	mkdir -p "$shots"
 	start=$(date +%s)
 	run timeout 90 python3 "$CT_TOP/tests/lib/pagecheck.py" "http://127.0.0.1:$PORT/" "$shots" \
-		.precert.example.test tl 40
+		.precert.example.test tl 40 "sh $T/serve.sh"
 	echo "$output" | sed 's/^/# /' >&3
 	echo "# the browser checks took $(($(date +%s) - start)) s; screenshots in $shots" >&3
 	[ "$status" = 0 ] || fail "pagecheck: status $status: $output; chromium: $(tail -n 5 "$shots/chromium.log")"

@@ -2,7 +2,7 @@
 """ct-serve's web page in headless Chromium, over the DevTools protocol
 (python3-websockets; no puppeteer), for tests only.
 
-usage: pagecheck.py URL OUTDIR FILTER LOGNAME TREESIZE
+usage: pagecheck.py URL OUTDIR FILTER LOGNAME TREESIZE [RESTART]
 
 Starts chromium (profile in OUTDIR/chr, screenshots in OUTDIR), opens
 URL at 1280x900 and checks, each within a few seconds:
@@ -12,7 +12,14 @@ URL at 1280x900 and checks, each within a few seconds:
   - typing FILTER (a ct-match item: name or .domain) into the filter box
     empties the feed and fills it again with matching rows only;
   - at 390x844 (a phone): rows still there, no sideways scrolling;
-  - no CSP violation, console error or uncaught exception throughout.
+  - no CSP violation, console error or uncaught exception so far;
+then (at phone width):
+  - Pause holds the feed still (and counts what comes), Resume goes on;
+  - a filter the server refuses is shown with its reason;
+  - with RESTART (a sh command that restarts ct-serve), the page notices
+    and reconnects by itself, and the feed goes on;
+  - and still no CSP violation or error, but the requests that failed on
+    purpose.
 Writes OUTDIR/page-desktop.png, OUTDIR/page-filtered.png and
 OUTDIR/page-phone.png. Prints what it checked; exit 0 if all held, 1 if
 not (the reason printed), 2 if chromium would not start."""
@@ -146,7 +153,7 @@ def matches(item, names):
     return False
 
 
-async def check(page, out, flt, logname, tree):
+async def check(page, out, flt, logname, tree, restart):
     await page.size(1280, 900, False)
     await page.call("Page.navigate", url=sys.argv[1])
     await asyncio.wait_for(page.loaded.wait(), 15)
@@ -196,11 +203,13 @@ async def check(page, out, flt, logname, tree):
 
     await page.size(390, 844, True)
     await asyncio.sleep(0.5)
+    # (a mobile browser widens its layout viewport to content that
+    # overflows, so innerWidth is compared with the 390 px too)
     w = await page.js("[document.documentElement.scrollWidth, innerWidth, "
                       "document.getElementById('feed').scrollWidth, "
                       "document.getElementById('feed').parentElement"
                       ".clientWidth]")
-    if w[0] > w[1] or w[2] > w[3]:
+    if max(w[0], w[1]) > 390 or w[2] > w[3]:
         raise Failed("at 390 px: page %d wide in %d, feed %d in %d" % tuple(w))
     n = await page.until("rows at phone width", ROWS + ".length", 5)
     print("phone width: page %d px in %d, feed %d in %d, %d rows" % (
@@ -210,6 +219,67 @@ async def check(page, out, flt, logname, tree):
     if csp or page.errors:
         raise Failed("CSP violations %s; errors %s" % (csp, page.errors))
     print("no CSP violation, no console error")
+    # from here on requests fail on purpose (the browser logs them)
+    await pause(page)
+    await refused(page, flt)
+    if restart:
+        await reconnects(page, restart)
+    csp = await page.js("window.__csp")
+    errors = [e for e in page.errors if not e.startswith("network: ")]
+    if csp or errors:
+        raise Failed("CSP violations %s; errors %s" % (csp, errors))
+
+
+SHOWN = "parseInt(document.getElementById('shown').textContent) || 0"
+
+
+async def pause(page):
+    """Paused, the feed stands still and the button counts what came."""
+    await page.js("document.getElementById('pause').click()")
+    n = await page.js(ROWS + ".length")
+    b = await page.until("the pause button to count new ones",
+                         "(() => { const t = document.getElementById"
+                         "('pause').textContent; return /^Resume \\(\\d/"
+                         ".test(t) && t; })()", 5)
+    if await page.js(ROWS + ".length") != n:
+        raise Failed("the feed moved while paused")
+    seen = await page.js(SHOWN)
+    await page.js("document.getElementById('pause').click()")
+    await page.until("new rows after Resume", "%s > %d" % (SHOWN, seen), 5)
+    print("pause: %d rows stood while the button said %r; resumed" % (n, b))
+
+
+async def refused(page, flt):
+    """A list the server refuses is shown with its reason; back to flt."""
+    await page.js("(() => { const f = document.getElementById('filter');"
+                  " f.value = '*.bad.example'; f.dispatchEvent("
+                  "new KeyboardEvent('keydown', {key: 'Enter'})); })()")
+    why = await page.until("the reason a filter is refused",
+                           "(() => { const e = document.getElementById"
+                           "('ferr'); return !e.hidden && e.textContent; "
+                           "})()", 10)
+    st = await page.js("document.getElementById('status').textContent")
+    print("filter *.bad.example: %r, status %r" % (why, st))
+    await page.js("(() => { const f = document.getElementById('filter');"
+                  " f.value = %s; f.dispatchEvent(new KeyboardEvent("
+                  "'keydown', {key: 'Enter'})); })()" % json.dumps(flt))
+    await page.until("live again", "document.getElementById('status')"
+                     ".textContent === 'live'", 10)
+
+
+async def reconnects(page, restart):
+    """ct-serve restarted: the page says so, comes back by itself, and
+    the feed goes on."""
+    status = "document.getElementById('status').textContent"
+    seen = await page.js(SHOWN)
+    subprocess.run(["sh", "-c", restart], check=True)
+    down = await page.until("the page to notice ct-serve went away",
+                            "%s !== 'live' && %s" % (status, status), 10)
+    await page.until("the page to reconnect", "%s === 'live'" % status, 20)
+    await page.until("rows after the reconnect", "%s > %d" % (SHOWN, seen),
+                     10)
+    print("restarted ct-serve: the page said %r, then live again, and the "
+          "feed goes on" % down)
 
 
 def devtools(profile, proc):
@@ -235,6 +305,7 @@ def devtools(profile, proc):
 
 async def main():
     url, out, flt, logname, tree = sys.argv[1:6]
+    restart = sys.argv[6] if len(sys.argv) > 6 else None
     profile = os.path.join(out, "chr")
     os.makedirs(profile, exist_ok=True)
     with open(os.path.join(out, "chromium.log"), "wb") as log:
@@ -255,7 +326,7 @@ async def main():
             for d in ("Page", "Runtime", "Log"):
                 await page.call(d + ".enable")
             try:
-                await check(page, out, flt, logname, int(tree))
+                await check(page, out, flt, logname, int(tree), restart)
             except Failed as e:
                 print("FAILED: %s" % e)
                 if page.errors:

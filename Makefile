@@ -96,6 +96,7 @@ $(B)/tools/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard tests/t
 PAGE_FILES := $(sort $(wildcard cmd/ct-serve/page/*))
 $(B)/gen/page_files.h: scripts/embed $(PAGE_FILES)
 	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  GEN $@")
 	$(Q)scripts/embed $(PAGE_FILES) >$@
 $(B)/cmd/ct-serve/page.o: $(B)/gen/page_files.h
 $(B)/cmd/ct-serve/page.o: ALL_CPPFLAGS += -I$(B)/gen

@@ -153,7 +153,7 @@ serve() {
 	mkdir -p "$shots"
 	start=$(date +%s)
 	run timeout 90 python3 "$CT_TOP/tests/lib/pagecheck.py" "http://127.0.0.1:$PORT/" "$shots" \
-		.precert.example.test tl 40 "sh $T/serve.sh"
+		".precert.example.test, nothing.example" tl 40 "sh $T/serve.sh"
 	echo "$output" | sed 's/^/# /' >&3
 	echo "# the browser checks took $(($(date +%s) - start)) s; screenshots in $shots" >&3
 	[ "$status" = 0 ] || fail "pagecheck: status $status: $output; chromium: $(tail -n 5 "$shots/chromium.log")"

@@ -9,7 +9,8 @@ URL at 1280x900 and checks, each within a few seconds:
   - the feed fills (rows > 0) and holds a row FILTER does not match;
   - the status says live, certificates/s and clients show numbers > 0;
   - the log table has a row LOGNAME with tree size TREESIZE;
-  - typing FILTER (a ct-match item: name or .domain) into the filter box
+  - typing FILTER (ct-match items: names or .domains, split by commas or
+    blanks) into the filter box
     empties the feed and fills it again with matching rows only;
   - at 390x844 (a phone): rows still there, no sideways scrolling;
   - no CSP violation, console error or uncaught exception so far;
@@ -136,7 +137,13 @@ ROWS = "[...document.querySelectorAll('#feed tbody tr')]"
 NAMES = ROWS + ".map((r) => r.cells[1].title.split('\\n'))"
 
 
-def matches(item, names):
+def matches(flt, names):
+    """Does any item of flt (names, .domains, split by commas or blanks)
+    match one of names?"""
+    return any(match1(i, names) for i in flt.replace(",", " ").split())
+
+
+def match1(item, names):
     """ct-match's rule: a name, or .domain for it and all under it; a
     wildcard name covers one label."""
     item = item.lower().rstrip(".")

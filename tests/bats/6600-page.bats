@@ -9,7 +9,7 @@ load common
 teardown_more() {
 	[ -f "$T/pids" ] && xargs -r kill <"$T/pids" 2>/dev/null
 	# pagecheck.py stops its chromium; should it have been killed first,
-	# the profile in this test's folder names what is left
+	# its profile in this test's folder ($T/chr) names what is left
 	pkill -f -- "--user-data-dir=$T/" 2>/dev/null
 	for _ in $(seq 50); do pgrep -f -- "--user-data-dir=$T/" >/dev/null || break; sleep 0.1; done
 	true
@@ -152,7 +152,7 @@ serve() {
 	rm -rf "$shots"
 	mkdir -p "$shots"
 	start=$(date +%s)
-	run timeout 90 python3 "$CT_TOP/tests/lib/pagecheck.py" "http://127.0.0.1:$PORT/" "$shots" \
+	PAGECHECK_PROFILE=$T/chr run timeout 90 python3 "$CT_TOP/tests/lib/pagecheck.py" "http://127.0.0.1:$PORT/" "$shots" \
 		".precert.example.test, nothing.example" tl 40 "sh $T/serve.sh"
 	echo "$output" | sed 's/^/# /' >&3
 	echo "# the browser checks took $(($(date +%s) - start)) s; screenshots in $shots" >&3
@@ -162,6 +162,4 @@ serve() {
 		[ "$(head -c 8 "$shots/page-$s.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
 			fail "$shots/page-$s.png is not a PNG"
 	done
-	# the profile goes; the screenshots stay for people to look at
-	rm -rf "$shots/chr"
 }

@@ -4,7 +4,8 @@
 
 usage: pagecheck.py URL OUTDIR FILTER LOGNAME TREESIZE [RESTART]
 
-Starts chromium (profile in OUTDIR/chr, screenshots in OUTDIR), opens
+Starts chromium (profile in $PAGECHECK_PROFILE, else OUTDIR/chr; its
+output in OUTDIR/chromium.log; screenshots in OUTDIR), opens
 URL at 1280x900 and checks, each within a few seconds:
   - the feed fills (rows > 0) and holds a row FILTER does not match;
   - the status says live, certificates/s and clients show numbers > 0;
@@ -313,8 +314,11 @@ def devtools(profile, proc):
 async def main():
     url, out, flt, logname, tree = sys.argv[1:6]
     restart = sys.argv[6] if len(sys.argv) > 6 else None
-    profile = os.path.join(out, "chr")
+    profile = os.environ.get("PAGECHECK_PROFILE") or os.path.join(out, "chr")
     os.makedirs(profile, exist_ok=True)
+    os.makedirs(out, exist_ok=True)
+    # killed (a timeout): chromium goes too (finally, below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     with open(os.path.join(out, "chromium.log"), "wb") as log:
         proc = subprocess.Popen(
             [CHROMIUM] + FLAGS + ["--user-data-dir=" + profile,

@@ -28,7 +28,8 @@
     return e;
   }
 
-  const num = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '–');
+  const num = (n) =>
+    (typeof n === 'number' ? n.toLocaleString('en-US') : '–');
 
   function dur(s) {
     if (typeof s !== 'number' || s < 0) return '–';
@@ -154,7 +155,8 @@
     $('ferr').hidden = true;
     clearFeed();
     const u = new URL(location.href);
-    if (v) u.searchParams.set('domain', v); else u.searchParams.delete('domain');
+    if (v) u.searchParams.set('domain', v);
+    else u.searchParams.delete('domain');
     history.replaceState(null, '', u);
     connect();
   }
@@ -179,8 +181,9 @@
       if (!r.ok) throw new Error(r.status);
       const s = await r.json(), now = Date.now() / 1000;
       const c = s.clients || {};
-      $('clients').textContent = num((c.websocket || 0) + (c.sse || 0) + (c.tcp || 0));
-      $('clients').title = `WebSocket ${c.websocket}, SSE ${c.sse}, TCP ${c.tcp}`;
+      const web = c.websocket || 0, sse = c.sse || 0, tcp = c.tcp || 0;
+      $('clients').textContent = num(web + sse + tcp);
+      $('clients').title = `WebSocket ${web}, SSE ${sse}, TCP ${tcp}`;
       $('uptime').textContent = dur(s.uptime_s);
       if (last && s.messages_in >= last.n && now > last.t) {
         const v = (s.messages_in - last.n) / (now - last.t);
@@ -216,9 +219,11 @@
     g.font = '11px ' + css.fontFamily;
     const top = Math.max(1, ...points.map((p) => p.v || 0));
     const max = nice(top), left = 8 + g.measureText(num(max)).width;
-    const x = (t) => left + 4 + (w - left - 8) * (1 - (Date.now() / 1000 - t) / SPAN);
+    const now = Date.now() / 1000;
+    const x = (t) => left + 4 + (w - left - 8) * (1 - (now - t) / SPAN);
     const y = (v) => h - 16 - (h - 24) * v / max;
-    g.fillStyle = g.strokeStyle = css.getPropertyValue('--faint').trim() || '#888';
+    const faint = css.getPropertyValue('--faint').trim() || '#888';
+    g.fillStyle = g.strokeStyle = faint;
     g.lineWidth = 1;
     for (const v of [0, max / 2, max]) {
       g.beginPath();
@@ -259,8 +264,9 @@
     const tr = el('tr');
     const name = el('td', l.name || l.url);
     name.title = l.url || '';
-    const root = el('td', l.verified_root ? l.verified_root.slice(0, 12) + '…' : '–', 'mono');
-    root.title = l.verified_root || '';
+    const vr = l.verified_root;
+    const root = el('td', vr ? vr.slice(0, 12) + '…' : '–', 'mono');
+    root.title = vr || '';
     const err = el('td', l.last_error || '', 'err');
     tr.append(name, el('td', l.health, 'h-' + l.health),
       el('td', num(l.next), 'n'), el('td', num(l.tree_size), 'n'),
@@ -325,7 +331,8 @@
   connect();
   every(DRAW_MS, () => {
     draw();
-    if (paused && held) $('pause').textContent = 'Resume (' + num(held) + ' new)';
+    if (paused && held)
+      $('pause').textContent = 'Resume (' + num(held) + ' new)';
   });
   every(STATS_MS, stats);
   every(LOGS_MS, logs);

@@ -158,7 +158,7 @@ serve() {
 	echo "# the browser checks took $(($(date +%s) - start)) s; screenshots in $shots" >&3
 	[ "$status" = 0 ] || fail "pagecheck: status $status: $output; chromium: $(tail -n 5 "$shots/chromium.log")"
 	assert_contains "every one matches"
-	for s in desktop filtered phone; do
+	for s in desktop filtered phone phone-dark; do
 		[ "$(head -c 8 "$shots/page-$s.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
 			fail "$shots/page-$s.png is not a PNG"
 	done

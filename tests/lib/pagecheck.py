@@ -22,8 +22,8 @@ then (at phone width):
     and reconnects by itself, and the feed goes on;
   - and still no CSP violation or error, but the requests that failed on
     purpose.
-Writes OUTDIR/page-desktop.png, OUTDIR/page-filtered.png and
-OUTDIR/page-phone.png. Prints what it checked; exit 0 if all held, 1 if
+Writes OUTDIR/page-desktop.png, OUTDIR/page-filtered.png,
+OUTDIR/page-phone.png and OUTDIR/page-phone-dark.png. Prints what it checked; exit 0 if all held, 1 if
 not (the reason printed), 2 if chromium would not start."""
 import asyncio
 import base64
@@ -223,6 +223,10 @@ async def check(page, out, flt, logname, tree, restart):
     print("phone width: page %d px in %d, feed %d in %d, %d rows" % (
         w[0], w[1], w[2], w[3], n))
     await page.shot(os.path.join(out, "page-phone.png"))
+    await page.call("Emulation.setEmulatedMedia", features=[
+        {"name": "prefers-color-scheme", "value": "dark"}])
+    await asyncio.sleep(0.3)
+    await page.shot(os.path.join(out, "page-phone-dark.png"))
     csp = await page.js("window.__csp")
     if csp or page.errors:
         raise Failed("CSP violations %s; errors %s" % (csp, page.errors))

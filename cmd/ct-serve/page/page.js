@@ -218,14 +218,15 @@
     g.clearRect(0, 0, w, h);
     g.font = '11px ' + css.fontFamily;
     const top = Math.max(1, ...points.map((p) => p.v || 0));
-    const max = nice(top), left = 8 + g.measureText(num(max)).width;
+    const max = nice(top), ticks = [0, max / 2, max];
+    const left = 8 + Math.max(...ticks.map((v) => g.measureText(num(v)).width));
     const now = Date.now() / 1000;
     const x = (t) => left + 4 + (w - left - 8) * (1 - (now - t) / SPAN);
     const y = (v) => h - 16 - (h - 24) * v / max;
     const faint = css.getPropertyValue('--faint').trim() || '#888';
     g.fillStyle = g.strokeStyle = faint;
     g.lineWidth = 1;
-    for (const v of [0, max / 2, max]) {
+    for (const v of ticks) {
       g.beginPath();
       g.moveTo(left + 4, Math.round(y(v)) + 0.5);
       g.lineTo(w - 4, Math.round(y(v)) + 0.5);

@@ -43,6 +43,7 @@ FLAGS = [
     "--no-default-browser-check", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-extensions",
     "--disable-default-apps", "--disable-breakpad", "--mute-audio",
+    "--disable-dev-shm-usage",  # containers have a small /dev/shm
     "--disable-features=Translate,MediaRouter,OptimizationHints",
     "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
 ]

@@ -91,6 +91,16 @@ $(B)/tools/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard tests/t
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# ct-serve's web page, built in: cmd/ct-serve/page/* as C arrays in a
+# generated header that page.c includes (scripts/embed: od and awk).
+PAGE_FILES := $(sort $(wildcard cmd/ct-serve/page/*))
+$(B)/gen/page_files.h: scripts/embed $(PAGE_FILES)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  GEN $@")
+	$(Q)scripts/embed $(PAGE_FILES) >$@
+$(B)/cmd/ct-serve/page.o: $(B)/gen/page_files.h
+$(B)/cmd/ct-serve/page.o: ALL_CPPFLAGS += -I$(B)/gen
+
 # A command's own files under unit test: tests/unit/test_serve_*.c link
 # the objects of cmd/ct-serve but main.o (no file there calls main.c).
 SERVE_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out %/main.c,$(wildcard cmd/ct-serve/*.c)))

@@ -15,6 +15,7 @@
 #include "filters.h"
 #include "mem.h"
 #include "metrics.h"
+#include "page.h"
 #include "stream.h"
 #include "ws.h"
 
@@ -227,8 +228,24 @@ static void example(struct server *s, struct client *c,
 		text(s, c, "404 Not Found", "no certificate yet\n");
 }
 
+/* /, /page.js, /page.css, /favicon.svg: the web page (not with
+ * --no-page) */
+static void page(struct server *s, struct client *c,
+		 const struct request *q)
+{
+	const struct page_file *f = page_file(q->route->path);
+	if (s->o.no_page || !f)
+		text(s, c, "404 Not Found", "not found\n");
+	else
+		respond(s, c, "200 OK", f->ctype, (const char *)f->data,
+			f->len, PAGE_HEADERS "Vary: Accept\r\n");
+}
+
+/* What a browser gets at / (ROUTE_PAGE) */
+static const struct route page_route = { "", ROUTE_OPEN, -1, page };
+
 static const struct route routes[] = {
-	{ "", ROUTE_STREAM, S_LITE, ws_stream },
+	{ "", ROUTE_STREAM | ROUTE_PAGE, S_LITE, ws_stream },
 	{ "/full-stream", ROUTE_STREAM, S_FULL, ws_stream },
 	{ "/domains-only", ROUTE_STREAM, S_DOM, ws_stream },
 	{ "/sse", ROUTE_STREAM, -1, sse_stream },
@@ -238,6 +255,9 @@ static const struct route routes[] = {
 	{ "/api/cert/", ROUTE_PREFIX, -1, api_cert },
 	{ "/api/logs", 0, -1, api_logs },
 	{ "/example.json", 0, -1, example },
+	{ "/page.js", ROUTE_OPEN, -1, page },
+	{ "/page.css", ROUTE_OPEN, -1, page },
+	{ "/favicon.svg", ROUTE_OPEN, -1, page },
 };
 
 const struct route *http_route(const char *path, size_t plen)
@@ -355,6 +375,18 @@ static int take_filter(struct server *s, struct client *c,
 	return -1;
 }
 
+/* A browser asking for a page, not a WebSocket or any other client
+ * (which are served as if there were no page). */
+static int wants_page(const struct server *s, const struct cthttp_req *r)
+{
+	size_t n;
+	const char *up = cthttp_header(r, "Upgrade", &n);
+	if (s->o.no_page || up)
+		return 0;
+	const char *acc = cthttp_header(r, "Accept", &n);
+	return acc && page_accepts_html(acc, n);
+}
+
 static void route(struct server *s, struct client *c,
 		  const struct cthttp_req *r)
 {
@@ -367,6 +399,8 @@ static void route(struct server *s, struct client *c,
 		return;
 	}
 	q.route = http_route(q.path, q.plen);
+	if (q.route && q.route->flags & ROUTE_PAGE && wants_page(s, r))
+		q.route = &page_route;
 	const struct route *rt = q.route;
 	if (!(rt && rt->flags & ROUTE_OPEN) && !authorized(s, r)) {
 		s->auth_rejected++;

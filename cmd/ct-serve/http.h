@@ -2,8 +2,9 @@
  * limits on new connections, the request head read and parsed, then
  * routed by a table of paths: bearer-token authentication, the client's
  * real address behind a trusted proxy, the per-address limit, the three
- * WebSocket streams and SSE (each with an optional ?domain= filter), and
- * the API endpoints. Every answer but an upgrade closes the connection
+ * WebSocket streams and SSE (each with an optional ?domain= filter), the
+ * API endpoints and the web page (for a browser at /, unless --no-page).
+ * Every answer but an upgrade closes the connection
  * (pipelined requests are not served). */
 #ifndef CTSERVE_HTTP_H
 #define CTSERVE_HTTP_H
@@ -28,6 +29,8 @@ enum {
 	ROUTE_OPEN = 1,	  /* no token needed */
 	ROUTE_PREFIX = 2, /* any longer path under it */
 	ROUTE_STREAM = 4, /* a stream: ?domain= may filter it */
+	ROUTE_PAGE = 8,	  /* a browser (Accept: text/html, no Upgrade)
+			   * gets the web page here */
 };
 struct request;
 struct route {

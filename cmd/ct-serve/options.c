@@ -31,6 +31,7 @@ const struct ct_opt opt_table[O_NOPTS] = {
 	[O_DEFLATE] = { "deflate", 0, "LEVEL", "permessage-deflate level 1-9 for clients that offer it (0: off)", "1" },
 	[O_TLS_CERT] = { "tls-cert", 0, "FILE", "serve HTTPS and WSS with this PEM certificate chain", NULL },
 	[O_TLS_KEY] = { "tls-key", 0, "FILE", "its PEM private key (none: in the certificate file)", NULL },
+	[O_NO_PAGE] = { "no-page", 0, NULL, "no web page for browsers at / (only the stream, as for any client)", NULL },
 };
 
 static int bad(char *err, size_t n, const char *fmt, const char *arg)
@@ -79,9 +80,10 @@ int opts_set(struct opts *o, int idx, const char *arg, char *err,
 			return -1;
 		o->max_clients = v;
 		break;
-	case O_EXIT_ON_EOF: case O_WAIT_FOR_CLIENT: {
-		int *f =
-		    idx == O_EXIT_ON_EOF ? &o->exit_on_eof : &o->wait_client;
+	case O_EXIT_ON_EOF: case O_WAIT_FOR_CLIENT: case O_NO_PAGE: {
+		int *f = idx == O_EXIT_ON_EOF	  ? &o->exit_on_eof
+			 : idx == O_WAIT_FOR_CLIENT ? &o->wait_client
+						    : &o->no_page;
 		if (!arg || !strcmp(arg, "true") || !strcmp(arg, "yes") ||
 		    !strcmp(arg, "on") || !strcmp(arg, "1"))
 			*f = 1;

@@ -34,6 +34,7 @@ enum opt_id {
 	O_DEFLATE,
 	O_TLS_CERT,
 	O_TLS_KEY,
+	O_NO_PAGE,
 	O_NOPTS
 };
 

@@ -3,10 +3,11 @@
  * it (the others only read it). Files call only downwards:
  *
  *   main -> config, options, http, wsconn, stream, client
- *   config -> options, stream      http -> metrics, stream, client, filters
+ *   config -> options, stream
+ *   http -> metrics, stream, client, filters, page
  *   metrics -> stream, client, filters     wsconn -> client
  *   stream -> frame, client, filters       client -> filters
- *   options, frame, filters: nothing of ct-serve
+ *   options, frame, filters, page: nothing of ct-serve
  */
 #ifndef CTSERVE_SERVER_H
 #define CTSERVE_SERVER_H
@@ -44,7 +45,7 @@ struct opts {
 	uint64_t max_per_ip, accept_rate;
 	const char *proxies[MAXPROXIES];
 	size_t nproxies;
-	int exit_on_eof, wait_client;
+	int exit_on_eof, wait_client, no_page;
 	uint64_t backpressure, recent, recent_bytes, deflate;
 	const char *fetch_stats;
 	const char *positions;

@@ -18,8 +18,8 @@ int main(void)
 		unsigned flags;
 		int stream;
 	} t[] = {
-		{ "", "/", ROUTE_STREAM, S_LITE },
-		{ "/", "/", ROUTE_STREAM, S_LITE },
+		{ "", "/", ROUTE_STREAM | ROUTE_PAGE, S_LITE },
+		{ "/", "/", ROUTE_STREAM | ROUTE_PAGE, S_LITE },
 		{ "/full-stream", "/full-stream", ROUTE_STREAM, S_FULL },
 		{ "/full-stream/", "/full-stream", ROUTE_STREAM, S_FULL },
 		{ "/domains-only", "/domains-only", ROUTE_STREAM, S_DOM },
@@ -32,6 +32,12 @@ int main(void)
 		{ "/api/cert/ab", "/api/cert/", ROUTE_PREFIX, -1 },
 		{ "/api/logs", "/api/logs", 0, -1 },
 		{ "/example.json", "/example.json", 0, -1 },
+		{ "/page.js", "/page.js", ROUTE_OPEN, -1 },
+		{ "/page.css", "/page.css", ROUTE_OPEN, -1 },
+		{ "/favicon.svg", "/favicon.svg", ROUTE_OPEN, -1 },
+		{ "/page.js/x", "none", 0, -1 },
+		{ "/page", "none", 0, -1 },
+		{ "/index.html", "none", 0, -1 },
 		{ "/api/cert/", "none", 0, -1 },  /* no digest */
 		{ "/api/cert", "none", 0, -1 },
 		{ "//", "none", 0, -1 },

@@ -22,7 +22,7 @@
 #include "sth.h"
 
 struct opts {
-	const char *logs, *state_dir, *stats, *rewind_to;
+	const char *logs, *state_dir, *stats, *rewind_to, *cacert;
 	uint64_t start, end, batch, window, poll_ms, poll_min_ms;
 	uint64_t max_tries, timeout_ms, issuer_cache, rewind;
 	struct ctretry retry;	/* backoff, breaker */

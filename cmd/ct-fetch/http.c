@@ -12,15 +12,17 @@ struct http {
 	CURL **pool;
 	size_t npool, cap;
 	long timeout_ms;
+	const char *cacert;
 };
 
-struct http *http_new(long conns, long timeout_ms)
+struct http *http_new(long conns, long timeout_ms, const char *cacert)
 {
 	struct http *h = ct_xcalloc(1, sizeof *h);
 	h->m = curl_multi_init();
 	if (!h->m)
 		ct_diex(CT_EXIT_RUNTIME, "cannot start libcurl");
 	h->timeout_ms = timeout_ms;
+	h->cacert = cacert;
 	curl_multi_setopt(h->m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->m, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
 	return h;
@@ -65,6 +67,8 @@ static CURL *easy(struct http *h)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "ct-fetch/" CT_VERSION " (ctstream)");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	if (h->cacert)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->cacert);
 	return e;
 }
 

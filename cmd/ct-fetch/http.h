@@ -8,8 +8,9 @@
 #include "fetch.h"
 
 /* At most conns connections to one host; each transfer gives up after
- * timeout_ms. Never NULL. */
-struct http *http_new(long conns, long timeout_ms);
+ * timeout_ms; cacert: a PEM file of the CAs to trust instead of the
+ * system's, or NULL. Never NULL. */
+struct http *http_new(long conns, long timeout_ms, const char *cacert);
 void http_free(struct http *h);
 
 /* Start GET url for r: r->body is emptied and receives the answer, up to

@@ -53,6 +53,7 @@ enum opt_id {
 	O_ISSUER_CACHE,
 	O_REWIND,
 	O_REWIND_TO,
+	O_CACERT,
 	O_NOPTS
 };
 
@@ -81,6 +82,7 @@ static const struct ct_opt opt_table[O_NOPTS] = {
 	[O_ISSUER_CACHE] = { "issuer-cache", 0, "N", "issuers kept for static-ct-api logs", "10000" },
 	[O_REWIND] = { "rewind", 0, "N", "start N entries before a state file's index (after an unclean stop)", "0" },
 	[O_REWIND_TO] = { "rewind-to", 0, "FILE", "start after the last index handed on, as FILE of ct-serve says (else rewind)", NULL },
+	[O_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE (PEM) instead of the system's", NULL },
 };
 
 static const struct ct_cli cli = {
@@ -126,6 +128,11 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case O_ISSUER_CACHE: o->issuer_cache = ct_cli_u64("issuer-cache", arg, 16, 10000000); break;
 	case O_REWIND: o->rewind = ct_cli_u64("rewind", arg, 0, 1ULL << 40); break;
 	case O_REWIND_TO: o->rewind_to = arg; break;
+	case O_CACERT:
+		if (access(arg, R_OK) < 0)
+			ct_usage_error("--cacert %s: %s", arg, strerror(errno));
+		o->cacert = arg;
+		break;
 	}
 	return 0;
 }
@@ -214,7 +221,8 @@ int main(int argc, char **argv)
 	struct ctout out;
 	ctout_init(&out, 1);
 	out.unbuffered = o.unbuffered;
-	struct fetcher f = { .o = &o, .http = http_new(64, (long)o.timeout_ms),
+	struct fetcher f = { .o = &o, .http = http_new(64, (long)o.timeout_ms,
+						     o.cacert),
 			     .out = &out,
 			     .issuers = issuers_new(o.issuer_cache,
 						    ISSUERS_MAX_BYTES) };

@@ -118,6 +118,7 @@ struct log {
 	struct req *reqs;		/* every request in flight */
 	struct ctbuf *spare;		/* answer buffers to reuse (no copy */
 	size_t nspare;			/* and page fault to grow new ones) */
+	size_t spare_room;		/* spare's length */
 	uint64_t cap;			/* RFC 6962: entries asked per page */
 	uint64_t cap_seen;		/* the most a page has given */
 	uint64_t full_pages;		/* full pages since cap last changed */

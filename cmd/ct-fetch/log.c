@@ -267,10 +267,12 @@ static void try_emit(struct log *l, struct fetcher *f, int64_t now)
 		l->chunks = c->next;
 		l->nchunks--;
 		l->tile_issuers = 0;
-		window_chunk_free(l, c, WINDOW_SPARES);
+		window_chunk_free(l, c, window_spares(l));
 	}
-	if (l->next != UINT64_MAX && l->next >= l->tree_size)
+	if (l->next != UINT64_MAX && l->next >= l->tree_size) {
 		l->caught_up_ms = now;
+		window_spare_trim(l);
+	}
 	if (!l->chunks && l->phase == P_DATA && l->next >= l->target)
 		reached_target(l, f->o, now);
 }
@@ -472,7 +474,7 @@ static void got_data(struct log *l, struct fetcher *f, struct req *r,
 		if (q->kind == R_DATA && q->chunk == c) {
 			settle(l, q); /* the other of a hedged pair */
 			http_cancel(f->http, q);
-			req_free(l, q, WINDOW_SPARES);
+			req_free(l, q, window_spares(l));
 			break;
 		}
 	health_ok(l, f->o, now);
@@ -660,7 +662,7 @@ void log_done(struct log *l, struct fetcher *f, struct req *r, int64_t now)
 	if (good && r->kind == R_DATA)
 		window_latency(l, (double)(ct_now_us() - r->sent_us), now);
 	if (l->phase == P_FAILED || l->phase == P_DONE) {
-		req_free(l, r, WINDOW_SPARES);
+		req_free(l, r, window_spares(l));
 		return;
 	}
 	if (!good && !partial_gone(l, r)) {
@@ -675,7 +677,7 @@ void log_done(struct log *l, struct fetcher *f, struct req *r, int64_t now)
 		case R_ISSUER: got_issuer(l, f, r, now); break;
 		}
 	}
-	req_free(l, r, WINDOW_SPARES);
+	req_free(l, r, window_spares(l));
 }
 
 /* ---- the log as a whole ------------------------------------------------------ */
@@ -713,8 +715,8 @@ void log_stop(struct log *l, struct fetcher *f)
 	}
 	l->nchunks = 0;
 	l->plan_end = l->next;
-	while (l->nspare)
-		ctbuf_free(&l->spare[--l->nspare]);
+	window_spare_trim(l);
 	free(l->spare);
 	l->spare = NULL;
+	l->spare_room = 0;
 }

@@ -102,7 +102,7 @@ int static_subtree(const struct ctbuf *body, unsigned want, int k,
 	return 0;
 }
 
-int static_gunzip(struct ctbuf *b, const char **err)
+int static_gunzip(struct ctbuf *b, struct ctbuf *scratch, const char **err)
 {
 	if (b->len < 2 || (uint8_t)b->p[0] != 0x1f || (uint8_t)b->p[1] != 0x8b)
 		return 0;
@@ -112,7 +112,8 @@ int static_gunzip(struct ctbuf *b, const char **err)
 		*err = "cannot inflate";
 		return -1;
 	}
-	struct ctbuf out = CTBUF_INIT;
+	struct ctbuf out = *scratch;
+	ctbuf_reset(&out);
 	z.next_in = (Bytef *)b->p;
 	z.avail_in = (uInt)b->len;
 	int r;
@@ -130,11 +131,10 @@ int static_gunzip(struct ctbuf *b, const char **err)
 		*err = "corrupt gzip body";
 	} while (r == Z_OK);
 	inflateEnd(&z);
-	if (r != Z_STREAM_END || z.avail_in) {
-		ctbuf_free(&out);
+	*scratch = out;
+	if (r != Z_STREAM_END || z.avail_in)
 		return -1;
-	}
-	ctbuf_free(b);
+	*scratch = *b;
 	*b = out;
 	return 0;
 }

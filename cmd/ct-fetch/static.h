@@ -47,9 +47,11 @@ void static_hash_tile(int k, uint64_t idx, uint64_t size, int *level,
 int static_subtree(const struct ctbuf *body, unsigned want, int k,
 		   uint64_t idx, uint8_t out[CTM_HASH]);
 
-/* A body still in gzip (no Content-Encoding said so): inflate it in
- * place, within STATIC_TILE_MAX. 0, or -1 with *err. */
-int static_gunzip(struct ctbuf *b, const char **err);
+/* A body still in gzip (no Content-Encoding said so): inflate it into
+ * scratch (an empty buffer, maybe with room already) within
+ * STATIC_TILE_MAX, and swap the two: b holds the inflated body, scratch
+ * the gzip one. 0 (b untouched when it was not gzip), or -1 with *err. */
+int static_gunzip(struct ctbuf *b, struct ctbuf *scratch, const char **err);
 
 /* The leaves of a data tile into tl (room for CTTILE_WIDTH): their
  * count, or -1 with *err. Views point into p. */

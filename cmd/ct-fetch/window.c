@@ -20,17 +20,31 @@
 
 /* Answer buffers come back to the log for the next answers: a buffer
  * that grew to a page's size keeps it. At most a window's worth. */
+size_t window_spares(const struct log *l)
+{
+	return (size_t)l->cwnd + WINDOW_SPARES;
+}
+
 void window_spare_put(struct log *l, struct ctbuf *b, size_t max)
 {
 	if (l->nspare < max && b->cap) {
-		if (!l->spare)
-			l->spare = ct_xcalloc(max, sizeof *l->spare);
+		if (l->nspare == l->spare_room) {
+			l->spare_room = l->spare_room ? 2 * l->spare_room : 4;
+			l->spare = ct_xrealloc(l->spare, l->spare_room *
+						       sizeof *l->spare);
+		}
 		ctbuf_reset(b);
 		l->spare[l->nspare++] = *b;
 		*b = (struct ctbuf)CTBUF_INIT;
 	} else {
 		ctbuf_free(b);
 	}
+}
+
+void window_spare_trim(struct log *l)
+{
+	while (l->nspare)
+		ctbuf_free(&l->spare[--l->nspare]);
 }
 
 void window_spare_get(struct log *l, struct ctbuf *b)
@@ -236,7 +250,11 @@ int window_take_tile(struct log *l, struct fetcher *f, struct chunk *c,
 	uint64_t n = c->start / CTTILE_WIDTH;
 	unsigned want = c->full_fallback ? CTTILE_WIDTH
 		: static_tile_width(l->sth.size, CTTILE_DATA, n);
-	if (static_gunzip(&r->body, &err) < 0) {
+	struct ctbuf scratch = CTBUF_INIT;
+	window_spare_get(l, &scratch);
+	int gz = static_gunzip(&r->body, &scratch, &err);
+	window_spare_put(l, &scratch, window_spares(l));
+	if (gz < 0) {
 		health_fail(l, f, 0, 0, "data tile %llu: %s", (unsigned long long)n, err);
 		return -1;
 	}

@@ -4,14 +4,22 @@
 
 #include "fetch.h"
 
-/* Answer buffers a log keeps for reuse. */
+/* Answer buffers a log keeps for reuse beyond its window: a window's
+ * worth comes back as each page is written, and is asked for again at
+ * once; fresh buffers would cost a copy as they grow and a page fault
+ * per 4 KiB. */
 #define WINDOW_SPARES 2
 
+/* How many buffers l keeps aside now: its window and WINDOW_SPARES. */
+size_t window_spares(const struct log *l);
 /* Put b's buffer aside for the next answer of l (keeping at most max;
  * the rest is freed); b is left empty. */
 void window_spare_put(struct log *l, struct ctbuf *b, size_t max);
 /* A buffer put aside, into b (empty if there is none). */
 void window_spare_get(struct log *l, struct ctbuf *b);
+/* Free the buffers put aside (a log at its head needs none: they would
+ * count against every log's memory budget while it idles). */
+void window_spare_trim(struct log *l);
 void window_chunk_free(struct log *l, struct chunk *c, size_t spares);
 
 /* Requests in flight that keep the log busy now (at most cwnd). */

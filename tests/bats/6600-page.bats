@@ -59,7 +59,7 @@ serve() {
 		assert_contains "HTTP/1.1 426 Upgrade Required"
 	done
 	# a WebSocket upgrade that says text/html still gets the stream
-	python3 "$CT_TOP/tests/lib/wsclient.py" "ws://127.0.0.1:$PORT/" 2 10 "Accept=text/html" >"$T/ws.out" 2>"$T/ws.err" &
+	/usr/bin/python3 "$CT_TOP/tests/lib/wsclient.py" "ws://127.0.0.1:$PORT/" 2 10 "Accept=text/html" >"$T/ws.out" 2>"$T/ws.err" &
 	wsc=$!
 	for _ in $(seq 100); do grep -q connected "$T/ws.err" && break; sleep 0.05; done
 	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 2 >&7
@@ -116,7 +116,7 @@ serve() {
 
 @test "ct-serve page: headless Chromium: feed, filter, pause, log table, phone width, reconnect, no CSP violation" {
 	command -v chromium >/dev/null || missing "no chromium (apt-get install chromium)"
-	python3 -c 'import websockets' 2>/dev/null || missing "no python3-websockets"
+	/usr/bin/python3 -c 'import websockets' 2>/dev/null || missing "no python3-websockets"
 	# a test log of 40 entries (a certificate and a precertificate made
 	# here, in turn), fetched with --stats, parsed
 	mk_cert_entries "$T/made.ndjson"
@@ -152,7 +152,7 @@ serve() {
 	rm -rf "$shots"
 	mkdir -p "$shots"
 	start=$(date +%s)
-	PAGECHECK_PROFILE=$T/chr run timeout 90 python3 "$CT_TOP/tests/lib/pagecheck.py" "http://127.0.0.1:$PORT/" "$shots" \
+	PAGECHECK_PROFILE=$T/chr run timeout 90 /usr/bin/python3 "$CT_TOP/tests/lib/pagecheck.py" "http://127.0.0.1:$PORT/" "$shots" \
 		".precert.example.test, nothing.example" tl 40 "sh $T/serve.sh"
 	echo "$output" | sed 's/^/# /' >&3
 	echo "# the browser checks took $(($(date +%s) - start)) s; screenshots in $shots" >&3

@@ -8,7 +8,7 @@
 #   one RFC 6962 log, 100 ms, page cap 32     goal >= 2,500/s (W=1: ~290)
 #   one static log, 100 ms, gzip tiles        goal >= 20,000/s
 #   20 logs at 50 ms, both APIs               aggregate, CPU per entry (W=1: ~2.1 us)
-#   no latency, W = 1, default, 32            entries/s (before the window: ~285,000), RSS
+#   no latency, W = 1, 8, 16 (default), 32    entries/s (before the window: ~285,000), RSS
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
@@ -74,7 +74,7 @@ printf "20 logs: CPU %s us/entry at the default window, %s at --window 1 (ratio 
 	"$cpu" "$cpu1" "$(echo "$cpu $cpu1" | awk '{print $1/$2}')"
 
 testlog fast --size 500000 --max-page 1000
-for w in 1 16 32; do
+for w in 1 8 16 32; do
 	run "$out/w-fast.log" 500000 --batch 1000 --window "$w"
 	printf "no latency, --window %s: %s entries/s (before the window: 285000, ratio %.2f), %s us CPU/entry, max RSS %s KiB\n" \
 		"$w" "$rate" "$(echo "$rate" | awk '{print $1/285000}')" "$cpu" "$rss"

@@ -108,6 +108,8 @@ struct log {
 	struct chunk *chunks;		/* from next on, in index order */
 	uint64_t plan_end;		/* the chunks cover [next, plan_end) */
 	size_t nchunks;
+	unsigned window;		/* the most in flight: the record's
+					 * "window", else --window */
 	double cwnd;			/* data requests allowed in flight */
 	double ssthresh;		/* cwnd doubles per window below this */
 	double answer_bytes;		/* a moving average of answer sizes */

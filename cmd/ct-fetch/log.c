@@ -478,7 +478,7 @@ static void got_data(struct log *l, struct fetcher *f, struct req *r,
 			break;
 		}
 	health_ok(l, f->o, now);
-	window_answered(l, f->o, c);
+	window_answered(l, c);
 	c->read_us = ct_now_us() - t0;
 	try_emit(l, f, now);
 }
@@ -685,8 +685,10 @@ void log_done(struct log *l, struct fetcher *f, struct req *r, int64_t now)
 void log_start(struct log *l, const struct opts *o, int64_t now)
 {
 	l->phase = P_HEAD;
-	l->ssthresh = (double)o->window;
-	l->cwnd = o->window < 2 ? (double)o->window : 2;
+	if (!l->window)
+		l->window = (unsigned)o->window;
+	l->ssthresh = (double)l->window;
+	l->cwnd = l->window < 2 ? (double)l->window : 2;
 	l->cap = o->batch;
 	l->cap_said = o->batch;
 	l->probing = !l->is_static;

@@ -12,6 +12,7 @@
 #include "afile.h"
 #include "b64.h"
 #include "diag.h"
+#include "logrec.h"
 #include "mem.h"
 #include "positions.h"
 #include "state.h"
@@ -139,6 +140,8 @@ static int take_record(const char *line, size_t len, struct log *l,
 	l->type = dup_str(j, "type");
 	l->operator = dup_str(j, "operator");
 	char *key = dup_str(j, "key"), *su = dup_str(j, "submission_url");
+	int bad_window = ctlog_window(cJSON_GetObjectItemCaseSensitive(j,
+			"window"), &l->window) < 0;
 	cJSON_Delete(j);
 	int r = -1;
 	uint8_t id[CTB64_DECODED_MAX(64)];
@@ -155,6 +158,9 @@ static int take_record(const char *line, size_t len, struct log *l,
 		snprintf(why, n, "%s", err);
 	} else if (l->key && memcmp(ctkey_log_id(l->key), id, CTM_HASH)) {
 		snprintf(why, n, "log_id is not the SHA-256 of key");
+	} else if (bad_window) {
+		snprintf(why, n, "window is not a whole number from 1 to %d",
+			 CTLOG_WINDOW_MAX);
 	} else {
 		r = 0;
 	}

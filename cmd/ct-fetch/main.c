@@ -23,6 +23,7 @@
 #include "http.h"
 #include "issuers.h"
 #include "log.h"
+#include "logrec.h"
 #include "logs.h"
 #include "report.h"
 #include "sig.h"
@@ -101,7 +102,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case O_FOLLOW: o->follow = 1; break;
 	case O_POLL: o->poll_ms = ct_cli_duration_ms("poll", arg); break;
 	case O_POLL_MIN: o->poll_min_ms = ct_cli_duration_ms("poll-min", arg); break;
-	case O_WINDOW: o->window = ct_cli_u64("window", arg, 1, 256); break;
+	case O_WINDOW: o->window = ct_cli_u64("window", arg, 1, CTLOG_WINDOW_MAX); break;
 	case O_START: o->start = ct_cli_u64("start", arg, 0, UINT64_MAX >> 2); o->has_start = 1; break;
 	case O_END: o->end = ct_cli_u64("end", arg, 0, UINT64_MAX >> 2); o->has_end = 1; break;
 	case O_STATE_DIR: o->state_dir = arg; break;

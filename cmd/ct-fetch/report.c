@@ -87,7 +87,7 @@ static void one_log(struct ctbuf *b, const struct opts *o, const struct log *l,
 			"\"bytes_per_s\":%.0f,\"requests\":%llu,\"bytes\":%llu,"
 			"\"stalls\":%llu,\"window_shrinks\":%llu,"
 			"\"poll_s\":%.1f,\"last_error\":",
-		     (unsigned)l->cwnd, l->need, (unsigned long long)o->window,
+		     (unsigned)l->cwnd, l->need, (unsigned long long)l->window,
 		     l->lat_us / 1000,
 		     (unsigned long long)(l->is_static ? 256 : l->cap),
 		     (unsigned long long)(l->is_static ? 256 : l->cap),

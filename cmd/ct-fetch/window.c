@@ -288,12 +288,11 @@ size_t window_held(const struct log *l)
 	return n;
 }
 
-void window_answered(struct log *l, const struct opts *o,
-		     const struct chunk *c)
+void window_answered(struct log *l, const struct chunk *c)
 {
 	l->cwnd += l->cwnd < l->ssthresh ? 1 : 1 / l->cwnd;
-	if (l->cwnd > (double)o->window)
-		l->cwnd = (double)o->window;
+	if (l->cwnd > (double)l->window)
+		l->cwnd = (double)l->window;
 	l->answer_bytes += ((double)c->body.len - l->answer_bytes) / 4;
 }
 

@@ -38,8 +38,7 @@ int window_take_tile(struct log *l, struct fetcher *f, struct chunk *c,
 		     struct req *r);
 /* A chunk came in: the congestion window grows (doubling up to
  * ssthresh, then one per window), the usual answer size is updated. */
-void window_answered(struct log *l, const struct opts *o,
-		     const struct chunk *c);
+void window_answered(struct log *l, const struct chunk *c);
 /* A chunk is out: fold the time it took to read and write out (since
  * t0_us, plus its reading) into the processing time. */
 void window_proc_time(struct log *l, const struct chunk *c, int64_t t0_us);

@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "io.h"
 #include "json.h"
+#include "logrec.h"
 #include "mem.h"
 #include "polite.h"
 
@@ -393,6 +394,7 @@ struct log {
 	char *state, *interval; /* interval: JSON text or NULL */
 	double mmd;
 	int has_mmd;
+	unsigned window; /* a custom record's window for ct-fetch, or 0 */
 	/* the decoded log_id; room for what ctb64_decode may write */
 	uint8_t id[CTB64_DECODED_MAX(ID_B64_LEN)];
 };
@@ -471,6 +473,11 @@ static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 	SHA256(der, (size_t)kl, h);
 	if (memcmp(h, l->id, 32)) {
 		*why = "log_id is not the SHA-256 of the key";
+		return -1;
+	}
+	if (ctlog_window(cJSON_GetObjectItemCaseSensitive(j, "window"),
+			 &l->window) < 0) {
+		*why = "window is not a whole number from 1 to 256";
 		return -1;
 	}
 	l->name = ct_xstrdup(name);
@@ -696,6 +703,8 @@ static void print_log(struct ctout *out, const struct opts *o,
 		ctjson_strz(b, l->key);
 		if (l->has_mmd)
 			ctbuf_printf(b, ",\"mmd\":%.0f", l->mmd);
+		if (l->window)
+			ctbuf_printf(b, ",\"window\":%u", l->window);
 		CTBUF_LIT(b, ",\"state\":");
 		ctjson_strz(b, l->state);
 		if (l->interval) {

@@ -208,6 +208,17 @@ PY
 	assert_line_count 5
 	assert_not_contains '"Mine"'
 	jq -s -e 'map(select(.name == "Own"))[0] | .type == "static" and .url == "http://127.0.0.1/own"' <<<"$output" >/dev/null || fail "$output"
+	# a custom record's window for ct-fetch is kept; a bad one refused
+	jq -c '.window = 4' "$T/own" >"$T/ownw"
+	run ct-loglist --key "$T/sign.pem" --state all --custom "$T/ownw" "$T/list.json"
+	assert_status 0
+	jq -s -e 'map(select(.name == "Own"))[0].window == 4 and (map(select(.window)) | length == 1)' \
+		<<<"$output" >/dev/null || fail "$output"
+	jq -c '.window = 1000' "$T/own" >"$T/ownw"
+	run ct-loglist --key "$T/sign.pem" --state all --custom "$T/ownw" "$T/list.json"
+	assert_status 1
+	assert_contains "window is not a whole number from 1 to 256"
+	assert_line_count 5
 	# shards: disjoint, and together all of them
 	for i in 0 1 2; do ct-loglist --key "$T/sign.pem" --state all --shard "$i/3" "$T/list.json"; done | sort >"$T/shards"
 	sort "$T/all" | cmp - "$T/shards"

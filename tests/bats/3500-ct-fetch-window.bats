@@ -79,6 +79,27 @@ window_case() {
 	jq -e '.[0].window_shrinks == 2' "$T/s.json" >/dev/null || fail "$(cat "$T/s.json")"
 }
 
+@test "window: a log record's own window caps that log; a bad one is refused, the others fetched" {
+	testlog a --size 3000 --max-page 50 --fault get-entries:latency:1:50
+	testlog b --size 3000 --max-page 50 --fault get-entries:latency:1:50
+	jq -c '.window = 2' "$T/a.log" >"$T/ab.logs"
+	cat "$T/b.log" >>"$T/ab.logs"
+	ct-fetch --window 8 --logs "$T/ab.logs" --start 0 --end 2999 --stats "$T/s.json" \
+		>"$T/out" 2>"$T/err" || fail "exit $?: $(head -5 "$T/err")"
+	jq -c 'select(.log_name == "a")' "$T/out" >"$T/a.out"
+	check_range "$T/a.out" 0 2999
+	jq -e 'map({(.name): .}) | add | .a.window_max == 2 and .a.window <= 2 and
+		.b.window_max == 8 and .b.window > 2' "$T/s.json" >/dev/null || fail "$(cat "$T/s.json")"
+	for bad in 0 257 2.5 '"4"' null; do
+		jq -c ".window = $bad" "$T/a.log" >"$T/bad.logs"
+		cat "$T/b.log" >>"$T/bad.logs"
+		run ct-fetch --logs "$T/bad.logs" --start 0 --end 99
+		assert_status 1
+		assert_contains "window is not a whole number from 1 to 256"
+		[ "$(grep -c '^{' <<<"$output")" = 100 ] || fail "window $bad: $(grep -vc '^{' <<<"$output") lines"
+	done
+}
+
 @test "window: a request stalled past --timeout is asked again; the buffer stays bounded" {
 	window_case t 3000 --max-page 100 --fault get-entries:stall:6x1:60000 --fault data:stall:3x1:60000
 	grep -q 'no answer in [0-9.]* s while later ones came: asked again\|Timeout was reached' "$T/t.allerr" ||

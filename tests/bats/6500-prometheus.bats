@@ -206,7 +206,10 @@ promq() {
 	[ "$(promq "ctfetch_log_lag_entries{$g}" | jq -r '.[0].value[1]')" = 0 ] || fail "lag: $(promq ctfetch_log_lag_entries)"
 	[ "$(promq "ctfetch_log_lag_seconds{$g}" | jq -r '.[0].value[1]')" = 0 ] || fail "lag: $(promq ctfetch_log_lag_seconds)"
 	[ "$(promq "ctfetch_log_next_index{$g}" | jq -r '.[0].value[1]')" = 1000 ] || fail "next: $(promq ctfetch_log_next_index)"
-	# the lag was there first, and fell to 0: over the run, in order
+	# the lag was there first, and fell to 0: over the run, in order (the
+	# range ends 2 s after the 0 was seen: date +%s drops the fraction,
+	# and a range that ends before the 0 was scraped would not hold it)
+	sleep 2
 	t1=$(date +%s)
 	curl -fsS "http://127.0.0.1:$PP/api/v1/query_range" --data-urlencode "query=ctfetch_log_lag_entries{$g}" \
 		--data-urlencode "start=$t0" --data-urlencode "end=$t1" --data-urlencode step=1 |

@@ -44,6 +44,7 @@ struct ctnatscl {
 	size_t max_payload;
 	int64_t last_ping;
 	int pings_out;
+	uint64_t pongs;
 };
 
 static char *dup_or_null(const char *s)
@@ -432,6 +433,17 @@ int ctnatscl_pub(struct ctnatscl *c, const char *subject, size_t subject_len,
 	return 0;
 }
 
+int ctnatscl_raw(struct ctnatscl *c, const void *p, size_t n, char *err,
+		 size_t errlen)
+{
+	if (!c->conn)
+		return 0;
+	ctbuf_add(&c->out, p, n);
+	if (c->out.len >= QUEUE_FLUSH)
+		return ctnatscl_flush(c, err, errlen);
+	return 0;
+}
+
 int ctnatscl_flush(struct ctnatscl *c, char *err, size_t errlen)
 {
 	if (!c->conn) {
@@ -493,6 +505,7 @@ int ctnatscl_next(struct ctnatscl *c, struct ctnats_msg *m, char *err,
 			break;
 		case CTNATS_PONG:
 			c->pings_out = 0;
+			c->pongs++;
 			break;
 		case CTNATS_INFO:
 			on_info(c, &m->text, NULL, NULL);
@@ -543,6 +556,38 @@ static int wait_readable(struct ctnatscl *c, int64_t deadline)
 	/* ready, a signal that is not a stop, or a slice of a long wait:
 	 * look again */
 	return r != 0 || ct_now_ms() < deadline ? 1 : 0;
+}
+
+int ctnatscl_roundtrip(struct ctnatscl *c, int64_t timeout_ms, char *err,
+		       size_t errlen)
+{
+	if (!c->conn) {
+		snprintf(err, errlen, "%s: not connected", c->url);
+		return -1;
+	}
+	uint64_t want = c->pongs + 1;
+	/* a keep-alive PING already out is answered first: wait for both */
+	want += (uint64_t)c->pings_out;
+	CTBUF_LIT(&c->out, "PING\r\n");
+	c->pings_out++;
+	if (ctnatscl_flush(c, err, errlen) < 0)
+		return -1;
+	int64_t deadline = ct_now_ms() + timeout_ms;
+	while (c->pongs < want) {
+		struct ctnats_msg m;
+		int r = ctnatscl_next(c, &m, err, errlen);
+		if (r < 0)
+			return -1;
+		if (r > 0 || c->pongs >= want)
+			continue;
+		int w = wait_readable(c, deadline);
+		if (w <= 0) {
+			snprintf(err, errlen, "%s: %s waiting for a PONG", c->url,
+				 w < 0 ? "interrupted" : "timed out");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int ctnatscl_request(struct ctnatscl *c, const char *subject,

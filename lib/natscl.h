@@ -68,6 +68,10 @@ int ctnatscl_pub(struct ctnatscl *c, const char *subject, size_t subject_len,
 		 const char *reply, size_t reply_len, const char *hdr,
 		 size_t hdr_len, const void *data, size_t data_len,
 		 char *err, size_t errlen);
+/* Queue bytes already in the protocol's form (a PUB built once with
+ * ctnats_add_pub and sent again); as ctnatscl_pub otherwise. */
+int ctnatscl_raw(struct ctnatscl *c, const void *p, size_t n, char *err,
+		 size_t errlen);
 /* Write what is queued, waiting at most the timeout: 0, or -1 with err
  * (the connection is dropped). */
 int ctnatscl_flush(struct ctnatscl *c, char *err, size_t errlen);
@@ -94,6 +98,11 @@ int ctnatscl_next(struct ctnatscl *c, struct ctnats_msg *m, char *err,
 int ctnatscl_tick(struct ctnatscl *c, int64_t now, char *err,
 		  size_t errlen);
 int64_t ctnatscl_due(const struct ctnatscl *c);
+
+/* PING and wait for the PONG (everything sent before it has reached the
+ * server): 0, or -1 with err. Messages meanwhile are dropped. */
+int ctnatscl_roundtrip(struct ctnatscl *c, int64_t timeout_ms, char *err,
+		       size_t errlen);
 
 /* Send a request and wait for its reply on the inbox (or the timeout):
  * 0 with the reply's payload appended to reply_out, or -1 with err (no

@@ -148,6 +148,15 @@ int link_api(struct link *l, const char *subject, const struct ctbuf *body,
 			link_lost(l, err);
 			continue;
 		}
+		if (r < 0) {
+			/* no answer at all: this server may be stuck (it
+			 * would not answer our PINGs either); another one */
+			ctnatscl_disconnect(l->cl);
+			link_lost(l, err);
+			if (gave_up(l, since))
+				return -1;
+			continue;
+		}
 		say(l, err, "; asking again");
 		if (gave_up(l, since))
 			return -1;

@@ -76,16 +76,25 @@ static void deliver(struct sub *s)
 	}
 	s->written += s->nacks;
 	send_acks(s, CTJS_ACK);
+	if (s->o->count && s->written >= s->o->count)
+		s->done = 1;
+}
+
+/* A message this process will not write: for someone else, at once. */
+static void give_back(struct sub *s, const struct ctnats_msg *m)
+{
+	char err[300];
+	if (m->reply.len &&
+	    ctnatscl_pub(s->link.cl, m->reply.p, m->reply.len, NULL, 0, NULL, 0,
+			 CTJS_NAK, 4, err, sizeof err) < 0)
+		link_lost(&s->link, err);
 }
 
 static void on_data(struct sub *s, const struct ctnats_msg *m)
 {
-	if (s->o->count && s->written + s->nacks >= s->o->count) {
-		char err[300];
-		if (m->reply.len &&
-		    ctnatscl_pub(s->link.cl, m->reply.p, m->reply.len, NULL, 0,
-				 NULL, 0, CTJS_NAK, 4, err, sizeof err) < 0)
-			link_lost(&s->link, err);
+	if (s->failed ||
+	    (s->o->count && s->written + s->nacks >= s->o->count)) {
+		give_back(s, m);
 		return;
 	}
 	ctbuf_add(&s->out.buf, m->data.p, m->data.len);
@@ -101,8 +110,6 @@ static void on_data(struct sub *s, const struct ctnats_msg *m)
 	s->nacks++;
 	if (s->o->unbuffered || s->out.buf.len >= 65536)
 		deliver(s);
-	if (s->o->count && s->written >= s->o->count)
-		s->done = 1;
 }
 
 /* A status message for the pull request out. */
@@ -162,8 +169,13 @@ static void pull(struct sub *s)
 	    !ctnatscl_connected(s->link.cl))
 		return;
 	s->want = o->batch;
-	if (o->count && o->count - s->written < s->want)
-		s->want = (unsigned)(o->count - s->written);
+	if (o->count) {
+		uint64_t left = o->count - s->written - s->nacks;
+		if (!left)
+			return;
+		if (left < s->want)
+			s->want = (unsigned)left;
+	}
 	s->got = 0;
 	s->reply_len = (size_t)snprintf(s->reply, sizeof s->reply, "%s.p%llu",
 					ctnatscl_inbox(s->link.cl),
@@ -188,7 +200,7 @@ static void read_msgs(struct sub *s)
 {
 	char err[300];
 	struct ctnats_msg m;
-	for (int k = 0; k < 10000 && !s->done; k++) {
+	for (int k = 0; k < 10000 && (!s->done || s->failed); k++) {
 		int r = ctnatscl_next(s->link.cl, &m, err, sizeof err);
 		if (r < 0)
 			link_lost(&s->link, err);
@@ -366,6 +378,14 @@ static void run(struct sub *s)
 			s->pulling = 0; /* lost with a server or a leader */
 	}
 	deliver(s);
+	/* after a write error, the rest of the batch asked for is given
+	 * back too, rather than left to the consumer's ack wait */
+	for (int64_t end = ct_now_ms() + 1000;
+	     s->failed && s->pulling && ctnatscl_connected(s->link.cl) &&
+	     ct_now_ms() < end;) {
+		wait_io(s);
+		read_msgs(s);
+	}
 	char err[300];
 	if (ctnatscl_connected(s->link.cl) &&
 	    ctnatscl_flush(s->link.cl, err, sizeof err) < 0)

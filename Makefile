@@ -91,6 +91,13 @@ $(B)/tools/%: $$(addprefix $(B)/,$$(addsuffix .o,$$(basename $$(wildcard tests/t
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# A command's own files under unit test: tests/unit/test_serve_*.c link
+# the objects of cmd/ct-serve but main.o (no file there calls main.c).
+SERVE_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out %/main.c,$(wildcard cmd/ct-serve/*.c)))
+$(B)/unit/test_serve_%: $(B)/tests/unit/test_serve_%.o $(SERVE_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 $(B)/unit/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
@@ -106,7 +113,6 @@ FUZZ_CFLAGS := -std=c11 -Wall -Wextra $(WERROR) -MMD -MP -g -O1 $(FUZZ_SAN) \
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FZ)/bin/%)
 
 fuzzers: $(FUZZ_BINS)
-.SECONDARY: $(FUZZ_SRC:%.c=$(FZ)/obj/%.o)
 
 $(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

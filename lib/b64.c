@@ -279,3 +279,24 @@ int cthex_decode(const char *src, size_t srclen, uint8_t *out)
 	}
 	return 0;
 }
+
+int cthex_decode_sep(const char *src, size_t srclen, char sep, uint8_t *out,
+		     size_t n)
+{
+	size_t k = 0;
+	int hi = -1;
+	for (size_t i = 0; i < srclen; i++) {
+		if (src[i] == sep)
+			continue;
+		int v = nib(src[i]);
+		if (v < 0 || (hi >= 0 && k == n))
+			return -1;
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		out[k++] = (uint8_t)(hi << 4 | v);
+		hi = -1;
+	}
+	return k == n && hi < 0 ? 0 : -1;
+}

@@ -24,5 +24,10 @@ void cthex_upper(struct ctbuf *b, const void *p, size_t n, char sep);
 void cthex_lower(struct ctbuf *b, const void *p, size_t n);
 /* Decode 2n hex digits (either case) into out[n]; 0 ok, -1 invalid. */
 int cthex_decode(const char *src, size_t srclen, uint8_t *out);
+/* The same with sep characters anywhere among the digits ignored, as in
+ * "AB:CD:EF" with sep ':': 0 if src holds exactly 2n digits besides
+ * them, -1 otherwise. */
+int cthex_decode_sep(const char *src, size_t srclen, char sep, uint8_t *out,
+		     size_t n);
 
 #endif

@@ -4,30 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int tchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-/* The index of the '\n' that ends the line starting at p, -2 if there is
- * none yet, -1 if the line holds a control character (HT and the CR of
- * a CRLF aside). */
-static long line_end(const char *buf, size_t len, size_t p)
-{
-	const char *nl = memchr(buf + p, '\n', len - p);
-	if (!nl)
-		return -2;
-	size_t e = (size_t)(nl - buf);
-	for (size_t i = p; i < e; i++) {
-		unsigned char c = (unsigned char)buf[i];
-		if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 == e)) ||
-		    c == 0x7f)
-			return -1;
-	}
-	return (long)e;
-}
-
 /* The line p..e without its CR. */
 static size_t strip_cr(const char *buf, size_t p, size_t e)
 {
@@ -60,51 +36,20 @@ static int status_line(const char *buf, size_t le, struct cthttpc_resp *r)
 int cthttpc_parse(const char *buf, size_t len, struct cthttpc_resp *r)
 {
 	r->nheaders = 0;
-	long e = line_end(buf, len, 0);
+	long e = cthttp_line_end(buf, len, 0);
 	if (e < 0)
 		return (int)e;
 	if (status_line(buf, strip_cr(buf, 0, (size_t)e), r) < 0)
 		return -1;
-	size_t p = (size_t)e + 1;
-	for (;;) {
-		e = line_end(buf, len, p);
-		if (e < 0)
-			return (int)e;
-		size_t le = strip_cr(buf, p, (size_t)e);
-		if (le == p)
-			return (int)(e + 1); /* the empty line */
-		if (r->nheaders == CTHTTPC_MAXHEADERS)
-			return -3;
-		size_t c = p;
-		while (c < le && tchar((unsigned char)buf[c]))
-			c++;
-		if (c == p || c >= le || buf[c] != ':')
-			return -1; /* no name, obs-fold, or space before ':' */
-		struct cthttp_header *h = &r->h[r->nheaders++];
-		h->name = buf + p;
-		h->nlen = c - p;
-		c++;
-		while (c < le && (buf[c] == ' ' || buf[c] == '\t'))
-			c++;
-		size_t ve = le;
-		while (ve > c && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
-			ve--;
-		h->value = buf + c;
-		h->vlen = ve - c;
-		p = (size_t)e + 1;
-	}
+	long n = cthttp_fields(buf, len, (size_t)e + 1, r->h,
+			       CTHTTPC_MAXHEADERS, &r->nheaders);
+	return n < 0 ? (int)n : (int)((size_t)e + 1 + (size_t)n);
 }
 
 const char *cthttpc_header(const struct cthttpc_resp *r, const char *name,
 			   size_t *vlen)
 {
-	size_t n = strlen(name);
-	for (size_t i = 0; i < r->nheaders; i++)
-		if (r->h[i].nlen == n && !strncasecmp(r->h[i].name, name, n)) {
-			*vlen = r->h[i].vlen;
-			return r->h[i].value;
-		}
-	return NULL;
+	return cthttp_field(r->h, r->nheaders, name, vlen);
 }
 
 /* ---- chunked bodies ----------------------------------------------------- */
@@ -127,7 +72,7 @@ static int hexval(char c)
 /* The chunk-size line: 1*HEXDIG [ext] CRLF. */
 static long size_line(struct cthttpc_chunked *c, const char *buf, size_t len)
 {
-	long e = line_end(buf, len < SIZE_LINE_MAX ? len : SIZE_LINE_MAX, 0);
+	long e = cthttp_line_end(buf, len < SIZE_LINE_MAX ? len : SIZE_LINE_MAX, 0);
 	if (e == -2 && len >= SIZE_LINE_MAX)
 		return -1;
 	if (e < 0)
@@ -187,7 +132,7 @@ long cthttpc_dechunk(struct cthttpc_chunked *c, const char *buf, size_t len,
 		c->st = C_SIZE;
 		return 2;
 	case C_TRAILER: {
-		long e = line_end(buf, len < SIZE_LINE_MAX ? len : SIZE_LINE_MAX,
+		long e = cthttp_line_end(buf, len < SIZE_LINE_MAX ? len : SIZE_LINE_MAX,
 				  0);
 		if (e == -2 && len >= SIZE_LINE_MAX)
 			return -1;

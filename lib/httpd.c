@@ -4,15 +4,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
+
 static int tchar(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* Find the end of the line starting at p: the index of '\n' (the line
- * ends there, a preceding '\r' dropped by the caller), or -2/-1. */
-static long line_end(const char *buf, size_t len, size_t p)
+long cthttp_line_end(const char *buf, size_t len, size_t p)
 {
 	const char *nl = memchr(buf + p, '\n', len - p);
 	if (!nl)
@@ -29,9 +29,8 @@ static long line_end(const char *buf, size_t len, size_t p)
 
 int cthttp_parse(const char *buf, size_t len, struct cthttp_req *r)
 {
-	size_t p = 0;
 	r->nheaders = 0;
-	long e = line_end(buf, len, 0);
+	long e = cthttp_line_end(buf, len, 0);
 	if (e < 0)
 		return (int)e;
 	size_t le = (size_t)e;
@@ -57,48 +56,63 @@ int cthttp_parse(const char *buf, size_t len, struct cthttp_req *r)
 	    (buf[i + 7] != '0' && buf[i + 7] != '1'))
 		return -1;
 	r->minor = buf[i + 7] - '0';
-	p = (size_t)e + 1;
+	long n = cthttp_fields(buf, len, (size_t)e + 1, r->h, CTHTTP_MAXHEADERS,
+			       &r->nheaders);
+	return n < 0 ? (int)n : (int)((size_t)e + 1 + (size_t)n);
+}
+
+long cthttp_fields(const char *buf, size_t len, size_t p,
+		   struct cthttp_header *h, size_t max, size_t *n)
+{
+	size_t p0 = p;
+	*n = 0;
 	for (;;) {
-		e = line_end(buf, len, p);
+		long e = cthttp_line_end(buf, len, p);
 		if (e < 0)
-			return (int)e;
-		le = (size_t)e;
+			return e;
+		size_t le = (size_t)e;
 		if (le > p && buf[le - 1] == '\r')
 			le--;
 		if (le == p)
-			return (int)(e + 1); /* the empty line */
-		if (r->nheaders == CTHTTP_MAXHEADERS)
+			return (long)((size_t)e + 1 - p0); /* the empty line */
+		if (*n == max)
 			return -3; /* too many: 431, not 400 */
 		size_t c = p;
 		while (c < le && tchar((unsigned char)buf[c]))
 			c++;
 		if (c == p || c >= le || buf[c] != ':')
 			return -1; /* no name, obs-fold, or space before ':' */
-		struct cthttp_header *h = &r->h[r->nheaders++];
-		h->name = buf + p;
-		h->nlen = c - p;
+		struct cthttp_header *f = &h[(*n)++];
+		f->name = buf + p;
+		f->nlen = c - p;
 		c++;
 		while (c < le && (buf[c] == ' ' || buf[c] == '\t'))
 			c++;
 		size_t ve = le;
 		while (ve > c && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
 			ve--;
-		h->value = buf + c;
-		h->vlen = ve - c;
+		f->value = buf + c;
+		f->vlen = ve - c;
 		p = (size_t)e + 1;
 	}
+}
+
+const char *cthttp_field(const struct cthttp_header *h, size_t n,
+			 const char *name, size_t *vlen)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (h[i].nlen == nl && !strncasecmp(h[i].name, name, nl)) {
+			*vlen = h[i].vlen;
+			return h[i].value;
+		}
+	return NULL;
 }
 
 const char *cthttp_header(const struct cthttp_req *r, const char *name,
 			  size_t *vlen)
 {
-	size_t n = strlen(name);
-	for (size_t i = 0; i < r->nheaders; i++)
-		if (r->h[i].nlen == n && !strncasecmp(r->h[i].name, name, n)) {
-			*vlen = r->h[i].vlen;
-			return r->h[i].value;
-		}
-	return NULL;
+	return cthttp_field(r->h, r->nheaders, name, vlen);
 }
 
 int cthttp_has_token(const char *v, size_t vlen, const char *token)
@@ -177,4 +191,29 @@ const char *cthttp_query(const char *target, size_t tlen, const char *key,
 		p = pe + 1;
 	}
 	return NULL;
+}
+
+long cthttp_unescape(const char *v, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (o + 1 >= cap)
+			return -1;
+		char c = v[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			uint8_t x;
+			if (i + 2 >= n || cthex_decode(v + i + 1, 2, &x) < 0 ||
+			    !x)
+				return -1;
+			c = (char)x;
+			i += 2;
+		}
+		out[o++] = c;
+	}
+	if (!cap)
+		return -1;
+	out[o] = '\0';
+	return (long)o;
 }

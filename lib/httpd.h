@@ -31,6 +31,20 @@ int cthttp_parse(const char *buf, size_t len, struct cthttp_req *r);
 const char *cthttp_header(const struct cthttp_req *r, const char *name,
 			  size_t *vlen);
 
+/* Parts shared with the response parser (lib/httpc):
+ * the index of the '\n' that ends the line starting at p, -2 if there is
+ * none yet, -1 if the line holds a control character (HT and the CR of
+ * a CRLF aside); */
+long cthttp_line_end(const char *buf, size_t len, size_t p);
+/* header lines from p through the empty line into h (room for max):
+ * the length through the empty line, -2 if more bytes are needed, -1 if
+ * one is malformed, -3 if there are more than max; *n set; */
+long cthttp_fields(const char *buf, size_t len, size_t p,
+		   struct cthttp_header *h, size_t max, size_t *n);
+/* the value of header name among h[0..n) (case-insensitive), or NULL. */
+const char *cthttp_field(const struct cthttp_header *h, size_t n,
+			 const char *name, size_t *vlen);
+
 /* Does a comma-separated header value contain token (case-insensitive)? */
 int cthttp_has_token(const char *v, size_t vlen, const char *token);
 
@@ -51,5 +65,10 @@ const char *cthttp_list_prev(const struct cthttp_req *r, const char *name,
 /* The value of query parameter key in target, or NULL (not decoded). */
 const char *cthttp_query(const char *target, size_t tlen, const char *key,
 			 size_t *vlen);
+
+/* Decode a query value v[0..n) (%XX escapes, '+' for a space) into out,
+ * NUL-terminated: its length, or -1 if an escape is bad or decodes to
+ * NUL, or if out (cap bytes) cannot hold it and the NUL. */
+long cthttp_unescape(const char *v, size_t n, char *out, size_t cap);
 
 #endif

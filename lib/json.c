@@ -8,6 +8,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "utf8.h"
+
 /* 1 for bytes that can be copied as they are inside a JSON string. */
 static const uint8_t plain[256] = {
 #define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
@@ -19,36 +21,6 @@ static const uint8_t plain[256] = {
 	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
 #undef R16
 };
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t utf8_len(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && p[1] < 0xa0)
-			return 0; /* overlong */
-		if (c == 0xed && p[1] >= 0xa0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (p[1] & 0xc0) != 0x80 ||
-		    (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && p[1] < 0x90)
-			return 0;
-		if (c == 0xf4 && p[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
 
 void ctjson_str_body(struct ctbuf *b, const void *src, size_t n)
 {
@@ -66,7 +38,7 @@ void ctjson_str_body(struct ctbuf *b, const void *src, size_t n)
 			break;
 		uint8_t c = p[i];
 		if (c >= 0x80) {
-			size_t l = utf8_len(p + i, n - i);
+			size_t l = ctutf8_len(p + i, n - i);
 			if (l) {
 				ctbuf_add(b, p + i, l);
 				i += l;
@@ -246,7 +218,7 @@ static const char *scan_string(const char *p, const char *end, int *esc)
 			continue;
 		}
 		if (c >= 0x80) {
-			size_t l = utf8_len((const uint8_t *)p,
+			size_t l = ctutf8_len((const uint8_t *)p,
 					    (size_t)(end - p));
 			if (!l)
 				return NULL;

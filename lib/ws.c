@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "b64.h"
+#include "utf8.h"
 
 int ctws_parse(const uint8_t *buf, size_t len, struct ctws_frame *f)
 {
@@ -112,40 +113,7 @@ void ctws_accept(const char *key, size_t klen, char out[29])
 
 int ctws_utf8(const uint8_t *p, size_t n)
 {
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = p[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t l;
-		uint32_t min;
-		if (c >= 0xc2 && c <= 0xdf) {
-			l = 2;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			l = 3;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			l = 4;
-			min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (n - i < l)
-			return 0;
-		uint32_t cp = c & (0x7f >> l);
-		for (size_t k = 1; k < l; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
-			return 0;
-		i += l;
-	}
-	return 1;
+	return ctutf8_valid(p, n);
 }
 
 unsigned ctws_close_reply(const uint8_t *p, size_t n)

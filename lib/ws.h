@@ -65,7 +65,7 @@ void ctws_unmask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t off);
 /* Sec-WebSocket-Accept for a key: 28 characters and a NUL into out. */
 void ctws_accept(const char *key, size_t klen, char out[29]);
 
-/* Is p[0..n) valid UTF-8 (as text frames must be)? */
+/* Is p[0..n) valid UTF-8 (as text frames must be)? lib/utf8 says. */
 int ctws_utf8(const uint8_t *p, size_t n);
 
 /* The status code to answer a client's close frame with (its unmasked

@@ -141,6 +141,8 @@ struct log {
 	uint64_t errors, fetched, bytes, requests, stalls;
 	char last_error[200];
 	int64_t last_ok_ms, saved_ms;
+	int64_t caught_up_ms;		/* last seen with nothing behind */
+	int64_t started_ms;
 	int dirty;			/* the state file is behind */
 	/* for rates in reports: the counters at the last report */
 	uint64_t rep_fetched, rep_bytes;

@@ -152,6 +152,8 @@ static void new_head(struct log *l, struct fetcher *f, const struct ctsth *s,
 	}
 	l->plan_end = l->next;
 	l->phase = P_DATA;
+	if (l->next >= l->tree_size)
+		l->caught_up_ms = now;
 	if (l->next >= l->target)
 		reached_target(l, o, now);
 }
@@ -267,6 +269,8 @@ static void try_emit(struct log *l, struct fetcher *f, int64_t now)
 		l->tile_issuers = 0;
 		window_chunk_free(l, c, WINDOW_SPARES);
 	}
+	if (l->next != UINT64_MAX && l->next >= l->tree_size)
+		l->caught_up_ms = now;
 	if (!l->chunks && l->phase == P_DATA && l->next >= l->target)
 		reached_target(l, f->o, now);
 }
@@ -686,6 +690,7 @@ void log_start(struct log *l, const struct opts *o, int64_t now)
 	l->probing = !l->is_static;
 	l->poll_ms = (int64_t)o->poll_min_ms;
 	l->rep_ms = now;
+	l->started_ms = now;
 }
 
 int log_active(const struct log *l)

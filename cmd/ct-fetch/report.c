@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include "afile.h"
 #include "diag.h"
@@ -51,11 +52,15 @@ static void one_log(struct ctbuf *b, const struct opts *o, const struct log *l,
 	ctbuf_printf(b, ",\"type\":\"%s\",\"health\":\"%s\"",
 		     l->is_static ? "static" : "rfc6962",
 		     log_health_name(log_health(l, o)));
+	char root[65] = "";
+	if (l->has_verified)
+		ctm_hex(l->verified_root, root);
 	ctbuf_printf(b, ",\"verified\":\"%s\",\"verified_size\":%llu,"
-			"\"mismatches\":%llu,\"bad_signatures\":%llu",
+			"\"verified_root\":\"%s\",\"mismatches\":%llu,"
+			"\"bad_signatures\":%llu",
 		     verified_word(l),
 		     (unsigned long long)(l->has_verified ? l->verified_size : 0),
-		     (unsigned long long)l->mismatches,
+		     root, (unsigned long long)l->mismatches,
 		     (unsigned long long)l->bad_sigs);
 	ctbuf_printf(b, ",\"state\":\"%s\",\"next\":%llu,\"tree_size\":%llu,"
 			"\"behind\":%llu,\"fetched\":%llu,\"errors\":%llu,"
@@ -66,6 +71,16 @@ static void one_log(struct ctbuf *b, const struct opts *o, const struct log *l,
 		     (unsigned long long)l->fetched, (unsigned long long)l->errors,
 		     l->fails,
 		     (long long)(l->last_ok_ms ? (now - l->last_ok_ms) / 1000 : -1));
+	/* absolute times (Unix seconds) for monitoring: when the log last
+	 * answered, when it was last caught up (lag_s: since then) */
+	struct timespec wt;
+	clock_gettime(CLOCK_REALTIME, &wt);
+	double wall = (double)wt.tv_sec + (double)wt.tv_nsec / 1e9;
+	ctbuf_printf(b, ",\"last_ok_at\":%.3f,\"caught_up_at\":%.3f,\"lag_s\":%.3f",
+		     l->last_ok_ms ? wall - (double)(now - l->last_ok_ms) / 1000 : 0,
+		     l->caught_up_ms ? wall - (double)(now - l->caught_up_ms) / 1000 : 0,
+		     l->tree_size > next ? (double)(now - (l->caught_up_ms
+			     ? l->caught_up_ms : l->started_ms)) / 1000 : 0);
 	ctbuf_printf(b, ",\"window\":%u,\"window_used\":%u,\"window_max\":%llu,"
 			"\"latency_ms\":%.1f,\"page_cap\":%llu,"
 			"\"batch\":%llu,\"in_flight\":%u,\"entries_per_s\":%.0f,"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -22,8 +23,10 @@
 #include "io.h"
 #include "json.h"
 #include "mem.h"
+#include "polite.h"
 
 #define MAXLISTS 16
+#define FETCH_TRIES 3
 
 /* Google's CT log list signing key (RSA-4096), as Google publishes it
  * next to the lists (log_list_pubkey.pem). */
@@ -176,8 +179,10 @@ static int is_google(const char *url)
 /* Fetch url into b: 0, 1 when the server says 404, -1 on failure with
  * the reason in why. If google is not NULL, *google is set when the
  * URL the fetch ended at (after redirects) is one of Google's lists. */
-static int fetch(const char *url, struct ctbuf *b, char why[CURL_ERROR_SIZE],
-		 int *google)
+/* One try of url into b: 0, 1 when the server says 404, -1 on failure
+ * (why), and *retry_after (seconds, 0 if none) with a 429 or 503. */
+static int fetch_once(const char *url, struct ctbuf *b,
+		      char why[CURL_ERROR_SIZE], int *google, long *retry_after)
 {
 	CURL *c = curl_easy_init();
 	if (!c) {
@@ -198,6 +203,10 @@ static int fetch(const char *url, struct ctbuf *b, char why[CURL_ERROR_SIZE],
 	char *eff = NULL;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_off_t ra = 0;
+	if (code == 429 || code == 503)
+		curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra);
+	*retry_after = (long)ra;
 	if (google && eff && is_google(eff))
 		*google = 1;
 	curl_easy_cleanup(c);
@@ -210,9 +219,32 @@ static int fetch(const char *url, struct ctbuf *b, char why[CURL_ERROR_SIZE],
 		return 1;
 	if (code != 200) {
 		snprintf(why, CURL_ERROR_SIZE, "HTTP %ld", code);
-		return -1;
+		return code == 429 || code >= 500 ? -1 : -2;
 	}
 	return 0;
+}
+
+/* Fetch url into b: 0, 1 when the server says 404, -1 on failure (why).
+ * A transfer error, 429 or 5xx is tried again, up to FETCH_TRIES times,
+ * after a backoff with jitter or the server's Retry-After (at most
+ * 30 s): a list server having a bad moment must not empty the list. */
+static int fetch(const char *url, struct ctbuf *b, char why[CURL_ERROR_SIZE],
+		 int *google)
+{
+	static const struct ctretry retry = { .first_ms = 1000, .max_ms = 8000,
+					      .breaker = 1000, .rest_ms = 0 };
+	for (unsigned tries = 1;; tries++) {
+		long ra = 0;
+		ctbuf_reset(b);
+		int r = fetch_once(url, b, why, google, &ra);
+		if (r >= 0 || r == -2 || tries == FETCH_TRIES)
+			return r < 0 ? -1 : r;
+		int64_t d = ctretry_delay(&retry, tries, ra > 30 ? 30000 : ra * 1000);
+		ct_warnx("warning: %s: %s; trying again in %.1f s", url, why,
+			 (double)d / 1000);
+		struct timespec ts = { d / 1000, (d % 1000) * 1000000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Where the detached signature of a list lives: X.json -> X.sig. */
@@ -370,15 +402,6 @@ struct set {
 	size_t n, cap;
 };
 
-static char *trimmed_url(const char *u)
-{
-	char *s = ct_xstrdup(u);
-	size_t l = strlen(s);
-	while (l > 0 && s[l - 1] == '/')
-		s[--l] = '\0';
-	return s;
-}
-
 static const char *str(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -453,8 +476,8 @@ static int take_log(const cJSON *j, const char *op, int tiled, struct log *l,
 	l->name = ct_xstrdup(name);
 	l->operator = ct_xstrdup(op ? op : "");
 	l->type = ct_xstrdup(tiled ? "static" : "rfc6962");
-	l->url = trimmed_url(url);
-	l->submission_url = sub ? trimmed_url(sub) : NULL;
+	l->url = ct_xstrdup_rtrim(url, '/');
+	l->submission_url = sub ? ct_xstrdup_rtrim(sub, '/') : NULL;
 	l->log_id = ct_xstrdup(id);
 	l->key = ct_xstrdup(key);
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "state");

@@ -235,6 +235,39 @@ PY
 		fail "$stderr"
 }
 
+@test "ct-loglist: a list server that answers 503 or drops the connection is tried again" {
+	port=$(free_port)
+	# the first two answers fail (503 with Retry-After, a reset), then it serves
+	python3 - "$T" "$port" <<'PY' >/dev/null 2>&1 &
+import http.server, os, sys
+d, port = sys.argv[1], int(sys.argv[2])
+n = [0]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        n[0] += 1
+        if n[0] == 1:
+            self.send_response(503); self.send_header("Retry-After", "1"); self.end_headers(); return
+        if n[0] == 2:
+            self.connection.close(); return
+        try:
+            b = open(os.path.join(d, self.path.lstrip("/")), "rb").read()
+        except OSError:
+            self.send_response(404); self.end_headers(); return
+        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+	srv=$!
+	for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+	run --separate-stderr ct-loglist --key "$T/sign.pem" "http://127.0.0.1:$port/list.json"
+	kill "$srv"
+	assert_status 0
+	assert_line_count 3
+	[[ $stderr == *"list.json: HTTP 503; trying again in 1.0 s"* ]] || fail "$stderr"
+	[[ $stderr == *"trying again in"*"trying again in"* ]] || fail "one retry only: $stderr"
+}
+
 # Google's lists are always signed: from Google's URLs a list without its
 # signature (404) is refused unless --no-verify; it used to be used with
 # no word. Offline, Google's URL is fetched through tests/lib/urlproxy.py

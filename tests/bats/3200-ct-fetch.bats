@@ -12,30 +12,6 @@ teardown_more() {
 	jobs -p | xargs -r kill 2>/dev/null || true
 }
 
-# check_range FILE A B [dups-ok]: every index from A to B exactly once
-# (at least once with dups-ok), in order per run, each entry its own
-# (the test log stamps entry i with time 1767225600000 + i).
-check_range() {
-	python3 - "$@" <<'PY'
-import base64, json, struct, sys
-f, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-dups_ok = len(sys.argv) > 4
-idx = []
-for line in open(f):
-    r = json.loads(line)
-    leaf = base64.b64decode(r["leaf_input"])
-    ts = struct.unpack(">Q", leaf[2:10])[0]
-    assert ts == 1767225600000 + r["index"], "index %d holds entry %d" % (r["index"], ts - 1767225600000)
-    idx.append(r["index"])
-if dups_ok:
-    missing = set(range(a, b + 1)) - set(idx)
-    assert not missing, "missing %d indexes, e.g. %s" % (len(missing), sorted(missing)[:5])
-    print(len(idx) - len(set(idx)))
-else:
-    assert idx == list(range(a, b + 1)), "got %d records, first %s last %s" % (len(idx), idx[:3], idx[-3:])
-PY
-}
-
 @test "ct-fetch: --help, --version, bad option, man page options" {
 	check_cli_contract ct-fetch
 	check_man_options ct-fetch

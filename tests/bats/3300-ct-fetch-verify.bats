@@ -9,20 +9,6 @@ teardown_more() {
 	jobs -p | xargs -r kill 2>/dev/null || true
 }
 
-# every index A..B once, in order, stamped by the test log
-check_range() {
-	python3 - "$@" <<'PY'
-import base64, json, struct, sys
-f, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-idx = []
-for line in open(f):
-    r = json.loads(line)
-    ts = struct.unpack(">Q", base64.b64decode(r["leaf_input"])[2:10])[0]
-    assert ts == 1767225600000 + r["index"], r["index"]
-    idx.append(r["index"])
-assert idx == list(range(a, b + 1)), "got %d records, first %s last %s" % (len(idx), idx[:3], idx[-3:])
-PY
-}
 records() { jq -c '{index, leaf_input, extra_data}' "$1"; }
 
 @test "static-ct-api: both APIs of one tree give byte-identical records and one verified root" {

@@ -68,7 +68,7 @@ teardown_more() {
 	ct-testlog -q --size 3000 --max-page 256 --entries "$T/made.ndjson" -o "$T/tl.logs" \
 		>"$T/tl.port" 2>"$T/tl.err" &
 	echo $! >>"$T/pids"
-	for _ in $(seq 100); do [ -s "$T/tl.logs" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/tl.logs" ] && break; sleep 0.05; done
 	head -1 "$T/tl.logs" >"$T/l.json"
 	jq '{operators: [{name: "t", email: ["t@example.test"], logs: [{description: .name, log_id,
 		key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' \

@@ -13,27 +13,6 @@ teardown_more() {
 
 ctl() { curl -fsS "http://127.0.0.1:$(tl_port "$1")/ctl/$2" >/dev/null; }
 
-# check_range FILE A B [dups-ok]: every index A..B once and in order (or,
-# with dups-ok, at least once; prints the duplicates), each its own entry
-check_range() {
-	python3 - "$@" <<'PY'
-import base64, json, struct, sys
-f, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-idx = []
-for line in open(f):
-    r = json.loads(line)
-    ts = struct.unpack(">Q", base64.b64decode(r["leaf_input"])[2:10])[0]
-    assert ts == 1767225600000 + r["index"], "index %d holds entry %d" % (r["index"], ts - 1767225600000)
-    idx.append(r["index"])
-if len(sys.argv) > 4:
-    missing = set(range(a, b + 1)) - set(idx)
-    assert not missing, "missing %d, e.g. %s" % (len(missing), sorted(missing)[:5])
-    print(len(idx) - len(set(idx)))
-else:
-    assert idx == list(range(a, b + 1)), "got %d records, first %s last %s" % (len(idx), idx[:3], idx[-3:])
-PY
-}
-
 # window_case NAME TESTLOG-ARGS -- CT-FETCH-ARGS: the range 0..N-1 of
 # both APIs, then the same through a state file: each index once, in
 # order, verified; prints nothing, fails with what it saw.

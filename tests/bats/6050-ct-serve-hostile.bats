@@ -106,7 +106,7 @@ big_stats() {
 	# the client wrote the first line; the proxy added the second
 	up 6 "X-Forwarded-For: 192.0.2.7" "X-Forwarded-For: 198.51.100.1" >"$T/a" &
 	up 6 "X-Forwarded-For: 2001:db8::1, 2001:db8::99" >"$T/b" &
-	for _ in $(seq 100); do [ -s "$T/a" ] && [ -s "$T/b" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/a" ] && [ -s "$T/b" ] && break; sleep 0.05; done
 	[ "$(cat "$T/a")" = 101 ] && [ "$(cat "$T/b")" = 101 ] || fail "a: $(cat "$T/a") b: $(cat "$T/b")"
 	# 198.51.100.1 and 2001:db8::1 (however spelt) have their one slot
 	[ "$(up 0 "X-Forwarded-For: 198.51.100.1")" = 429 ] || fail "the proxy's line was not read"

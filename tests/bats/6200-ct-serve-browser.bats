@@ -23,7 +23,7 @@ teardown_more() {
 	exec 7>"$T/in"
 	python3 "$CT_TOP/tests/lib/browserpage.py" "$T/report" >"$T/page.port" &
 	echo $! >>"$T/pids"
-	for _ in $(seq 100); do [ -s "$T/page.port" ] && curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/page.port" ] && curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done
 	url="http://127.0.0.1:$(cat "$T/page.port")/page.html?n=20&ws=ws://127.0.0.1:$port/domains-only&sse=http://127.0.0.1:$port/sse%3Fstream%3Ddomains"
 	# --remote-debugging-port keeps headless Chromium on the page
 	chromium --headless=new --no-sandbox --disable-gpu --no-first-run --user-data-dir="$T/chr" \

@@ -6,6 +6,7 @@
 # ours with the same value, except the differences tests/lib/csgoparity.py
 # allows (and explains).
 load common
+. "$CT_TOP/tests/lib/csgo.sh"
 
 PY=/usr/bin/python3
 WS="$CT_TOP/tests/lib/wsclient.py"
@@ -21,7 +22,14 @@ setup_more() {
 
 teardown_more() {
 	exec 7>&- 2>/dev/null || true
-	cat "$T"/pids "$T"/*.pid 2>/dev/null | xargs -r kill 2>/dev/null
+	local p pids
+	pids=$(cat "$T"/pids "$T"/*.pid 2>/dev/null)
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	# gone before $T is removed: a server still writing its files into
+	# it makes the removal fail
+	for p in $pids; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	done
 	true
 }
 
@@ -114,28 +122,7 @@ both() {
 	fi
 	gp=$(free_port)
 	# the Go server, with the log under the name our log record has
-	cat >"$T/csgo.yml" <<-YML
-		webserver:
-		  listen_addr: "127.0.0.1"
-		  listen_port: $gp
-		  real_ip: false
-		  full_url: "/full-stream"
-		  lite_url: "/"
-		  domains_only_url: "/domains-only"
-		  compression_enabled: false
-		prometheus:
-		  enabled: false
-		general:
-		  disable_default_logs: true
-		  $key:
-		    - url: $url
-		      operator: "ctstream tests"
-		      description: "$(jq -r .name "$rec")"
-		  drop_old_logs: false
-		  recovery:
-		    enabled: true
-		    ct_index_file: "$T/ct_index.json"
-	YML
+	csgo_yml "$gp" "$key" "$url" "$(jq -r .name "$rec")" "$T/ct_index.json" >"$T/csgo.yml"
 	(cd "$T" && GODEBUG=httpmuxgo121=0 exec "$T/csgo/usr/bin/certstream-server-go" -c "$T/csgo.yml") \
 		>"$T/csgo.log" 2>&1 &
 	echo $! >>"$T/pids"

@@ -3,6 +3,7 @@
 # relay into a second ct-serve, restarts), against certstream-server-go,
 # and against a misbehaving server (tests/lib/badserver.py).
 load common
+. "$CT_TOP/tests/lib/csgo.sh"
 
 PY=/usr/bin/python3
 WS="$CT_TOP/tests/lib/wsclient.py"
@@ -76,7 +77,8 @@ wait_tail() {
 bad() {
 	$PY "$BAD" "$1" >"$T/bad.port" 2>"$T/bad.log" 3>&- &
 	echo $! >"$T/bad.pid"
-	for _ in $(seq 100); do [ -s "$T/bad.port" ] && break; sleep 0.05; done
+	# Python under a loaded sanitizer run can take seconds to start
+	for _ in $(seq 600); do [ -s "$T/bad.port" ] && break; sleep 0.05; done
 	BPORT=$(cat "$T/bad.port")
 	[ -n "$BPORT" ] || fail "badserver did not start"
 }
@@ -430,26 +432,7 @@ mk_tls() {
 	mk_cert_entries "$T/entries"
 	testlog tl --size 10 --grow 20 --entries "$T/entries"
 	G=$(free_port)
-	cat >"$T/csgo.yml" <<-YML
-	webserver:
-	  listen_addr: "127.0.0.1"
-	  listen_port: $G
-	  full_url: "/full-stream"
-	  lite_url: "/"
-	  domains_only_url: "/domains-only"
-	  compression_enabled: false
-	prometheus:
-	  enabled: false
-	general:
-	  disable_default_logs: true
-	  additional_logs:
-	    - url: http://127.0.0.1:$(tl_port tl)
-	      operator: "ctstream tests"
-	      description: "test log"
-	  drop_old_logs: false
-	  recovery:
-	    enabled: false
-	YML
+	csgo_yml "$G" additional_logs "http://127.0.0.1:$(tl_port tl)" "test log" >"$T/csgo.yml"
 	(cd "$T" && GODEBUG=httpmuxgo121=0 exec "$T/csgo/usr/bin/certstream-server-go" -c "$T/csgo.yml") >"$T/csgo.log" 2>&1 3>&- &
 	echo $! >"$T/csgo.pid"
 	for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$G") 2>/dev/null && break; sleep 0.1; done

@@ -16,7 +16,7 @@ start_log() {
 	mk_cert_entries "$T/made.ndjson"
 	ct-testlog -q --entries "$T/made.ndjson" -o "$T/tl.logs" "$@" >"$T/tl.port" 2>"$T/tl.err" &
 	echo $! >>"$T/pids"
-	for _ in $(seq 100); do [ -s "$T/tl.logs" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/tl.logs" ] && break; sleep 0.05; done
 	head -1 "$T/tl.logs" >"$T/tl.log"
 }
 

@@ -12,7 +12,7 @@ teardown_more() {
 	mk_cert_entries "$T/made.ndjson"
 	ct-testlog -q --size 1000 --entries "$T/made.ndjson" -o "$T/tl.logs" >"$T/tl.port" 2>/dev/null &
 	echo $! >>"$T/pids"
-	for _ in $(seq 100); do [ -s "$T/tl.logs" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/tl.logs" ] && break; sleep 0.05; done
 	head -1 "$T/tl.logs" >"$T/a.log"
 	run "$CT_TOP/scripts/ct-backfill" --logs "$T/a.log" --out "$T/out" --chunk 300 --format lite
 	assert_status 0

@@ -20,7 +20,7 @@ teardown_more() {
 	"$T/kafka-mock" 3 ctstream 4 <"$T/kin" >"$T/bootstrap" 2>"$T/kafka.err" &
 	echo $! >>"$T/pids"
 	exec 8>"$T/kin"
-	for _ in $(seq 100); do [ -s "$T/bootstrap" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/bootstrap" ] && break; sleep 0.05; done
 	bs=$(head -1 "$T/bootstrap")
 	[[ $bs == 127.0.0.1:* ]] || fail "no cluster: $bs $(cat "$T/kafka.err")"
 	mk_cert_entries "$T/made.ndjson"

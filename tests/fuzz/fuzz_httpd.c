@@ -1,9 +1,11 @@
 /* libFuzzer target: HTTP request heads from clients. Views stay inside
- * the input; a head that parses parses the same when more bytes follow. */
+ * the input; a head that parses parses the same when more bytes follow;
+ * a query value and the target decode (percent, hex) within bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "httpd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +47,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!el || e[0] == ' ' || e[0] == ',' || ++count > size)
 				abort();
 		}
+		/* a query value decoded (?domain=): never longer than it,
+		 * NUL-terminated, no NUL inside */
+		const char *dv = cthttp_query(r.target, r.tlen, "domain", &vl);
+		char out[64];
+		long dl = dv ? cthttp_unescape(dv, vl, out, sizeof out) : -1;
+		if (dl >= 0 && ((size_t)dl > vl || (size_t)dl >= sizeof out ||
+				out[dl] || memchr(out, 0, (size_t)dl)))
+			abort();
+		/* the target as a digest, as /api/cert/ reads it */
+		uint8_t d[20];
+		cthex_decode_sep(r.target, r.tlen, ':', d, sizeof d);
 		/* every prefix of a complete head is incomplete or invalid */
 		for (size_t k = 0; k < (size_t)n; k += 1 + (size_t)n / 16) {
 			struct cthttp_req r2;

@@ -192,6 +192,21 @@ static void test_hex(void)
 	uint8_t o[2];
 	ok(all && cthex_decode("0g", 2, o) == -1 && cthex_decode("g0", 2, o) == -1,
 	   "hex decode: every prefix against guard pages, bad digits refused");
+	/* separators anywhere, exactly n bytes */
+	static const char sep[] = "AB:cd:0:1";
+	uint8_t d[3] = { 0 };
+	char *gs = ct_guard_copy(sep, sizeof sep - 1);
+	ok(cthex_decode_sep(gs, sizeof sep - 1, ':', d, 3) == 0 &&
+		   !memcmp(d, "\xab\xcd\x01", 3),
+	   "hex with separators, guarded");
+	ok(cthex_decode_sep(gs, sizeof sep - 1, ':', d, 2) == -1 &&
+		   cthex_decode_sep(gs, sizeof sep - 1, ':', d, 4) == -1,
+	   "more or fewer digits than n bytes: refused");
+	ct_guard_free(gs, sizeof sep - 1);
+	ok(cthex_decode_sep("abc", 3, ':', d, 1) == -1 &&
+		   cthex_decode_sep("a:b-", 4, ':', d, 1) == -1 &&
+		   cthex_decode_sep("", 0, ':', d, 0) == 0,
+	   "an odd digit or another character refused; nothing is 0 bytes");
 }
 
 int main(void)

@@ -155,6 +155,35 @@ static void tokens_and_queries(void)
 	ct_guard_free(g, 11);
 }
 
+static void unescape(void)
+{
+	static const struct {
+		const char *in, *out;
+		long len;
+	} t[] = {
+		{ "a.example%2Cb+c", "a.example,b c", 13 },
+		{ "%41%62", "Ab", 2 },
+		{ "", "", 0 },
+		{ "%4", NULL, -1 },	/* cut short */
+		{ "%g1", NULL, -1 },	/* not hex */
+		{ "%+1", NULL, -1 },	/* not hex either */
+		{ "x%00y", NULL, -1 },	/* NUL */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		size_t n = strlen(t[i].in);
+		char out[32];
+		char *g = ct_guard_copy(t[i].in, n);
+		long r = cthttp_unescape(g, n, out, sizeof out);
+		ct_guard_free(g, n);
+		ok(r == t[i].len && (r < 0 || !strcmp(out, t[i].out)),
+		   "unescape '%s': %ld", t[i].in, r);
+	}
+	char small[4];
+	ok(cthttp_unescape("abc", 3, small, 4) == 3 &&
+		   cthttp_unescape("abcd", 4, small, 4) == -1,
+	   "the NUL must fit too");
+}
+
 /* The elements of name in head, right to left, joined with '|'. */
 static void walk(const char *head, const char *name, char *out, size_t cap)
 {
@@ -201,6 +230,7 @@ int main(void)
 	heads();
 	invalid();
 	tokens_and_queries();
+	unescape();
 	lists();
 	return tap_done();
 }

@@ -3,10 +3,12 @@
  * counts the messages each gets, answers pings, and on a sample of the
  * clients measures latency from the record's "seen" timestamp.
  *
- * usage: wsload HOST:PORT PATH N [SECS [EXPECT [LAT_EVERY]]]
+ * usage: wsload HOST:PORT PATH N [SECS [EXPECT [LAT_EVERY [LAT_KEY]]]]
  *   SECS    stop this long after all are connected (default 10)
  *   EXPECT  stop early once every client has this many messages
  *   LAT_EVERY  latency on 1 client in this many (default 16; 0: none)
+ *   LAT_KEY    the member holding the time latency is measured from, in
+ *              seconds (default seen; timestamp: the log's entry time)
  * "ready" goes to stderr when all N are upgraded; at the end one JSON
  * line to stdout: clients, connected, closed, messages (text frames
  * over 100 bytes: certificate messages, not heartbeats), bytes, and
@@ -54,13 +56,15 @@ static double now_s(void)
 
 static double *lat;
 static size_t nlat, caplat;
+static char lat_key[64] = "\"seen\":";
 
 static void latency(const char *p, size_t n)
 {
-	const char *k = memmem(p, n, "\"seen\":", 7);
+	size_t kl = strlen(lat_key);
+	const char *k = memmem(p, n, lat_key, kl);
 	if (!k)
 		return;
-	double seen = strtod(k + 7, NULL);
+	double seen = strtod(k + kl, NULL);
 	if (seen <= 0)
 		return;
 	if (nlat == caplat) {
@@ -172,6 +176,8 @@ int main(int argc, char **argv)
 	double secs = argc > 4 ? strtod(argv[4], NULL) : 10;
 	uint64_t expect = argc > 5 ? strtoull(argv[5], NULL, 10) : 0;
 	unsigned every = argc > 6 ? (unsigned)strtoul(argv[6], NULL, 10) : 16;
+	if (argc > 7)
+		snprintf(lat_key, sizeof lat_key, "\"%s\":", argv[7]);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_sig);
 	signal(SIGINT, on_sig);
@@ -289,10 +295,11 @@ int main(int argc, char **argv)
 		qsort(lat, nlat, sizeof *lat, cmpd);
 	printf("{\"clients\":%zu,\"connected\":%zu,\"closed\":%zu,\"messages\":%llu,"
 	       "\"bytes\":%llu,\"lat_samples\":%zu,\"lat_p50_ms\":%.1f,"
-	       "\"lat_p99_ms\":%.1f,\"lat_max_ms\":%.1f}\n",
+	       "\"lat_p90_ms\":%.1f,\"lat_p99_ms\":%.1f,\"lat_max_ms\":%.1f}\n",
 	       n, open_n, closed, (unsigned long long)total_msgs,
 	       (unsigned long long)total_bytes, nlat,
-	       nlat ? lat[nlat / 2] : 0.0, nlat ? lat[nlat * 99 / 100] : 0.0,
+	       nlat ? lat[nlat / 2] : 0.0, nlat ? lat[nlat * 9 / 10] : 0.0,
+	       nlat ? lat[nlat * 99 / 100] : 0.0,
 	       nlat ? lat[nlat - 1] : 0.0);
 	for (size_t j = 0; j < started; j++) {
 		if (cs[j].st != DONE)

@@ -10,21 +10,18 @@
  * template i mod T with its timestamp set to base + i ms, so all entries
  * differ and the tree needs only 32 bytes per entry (plus ~32 for the
  * levels above). Without templates entries are small synthetic x509
- * entries. Single-threaded, poll(2); a stalled or delayed response does
- * not hold up other connections.
+ * entries. Single-threaded, on lib/evloop; a stalled or delayed response
+ * does not hold up other connections.
  *
  * Prints the port it bound on standard output (port 0 = any). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +34,16 @@
 #include "b64.h"
 #include "buf.h"
 #include "cli.h"
+#include "clock.h"
 #include "diag.h"
+#include "evloop.h"
 #include "httpd.h"
 #include "json.h"
 #include "leaf.h"
 #include "mem.h"
 #include "merkle.h"
+#include "net.h"
+#include "sig.h"
 #include "sth.h"
 #include "tile.h"
 
@@ -65,6 +66,7 @@ enum opt_id {
 	O_TS_BASE,
 	O_NO_LOG,
 	O_ALIGN,
+	O_TS_NOW,
 	O_NOPTS
 };
 
@@ -84,6 +86,7 @@ static const struct ct_opt opt_table[O_NOPTS] = {
 	[O_NAME] = { "name", 0, "NAME", "log name in the records", "testlog" },
 	[O_TS_BASE] = { "ts-base", 0, "MS", "timestamp of entry 0", "1767225600000" },
 	[O_NO_LOG] = { "no-log", 'q', NULL, "do not log requests to stderr", NULL },
+	[O_TS_NOW] = { "ts-now", 0, NULL, "stamp each entry the log adds with the wall-clock time it was added (--grow)", NULL },
 	[O_ALIGN] = { "align", 0, NULL, "end each page on a multiple of --max-page, as CTFE/Trillian logs do", NULL },
 };
 
@@ -140,7 +143,8 @@ static struct {
 	char prefix[200], origin[CTSTH_MAXORIGIN];
 	uint64_t size0, max_size, max_page, ts_base;
 	double grow;
-	int gzip, quiet, align;
+	int gzip, quiet, align, ts_now;
+	uint64_t wall_t0;	/* --ts-now: the wall clock at t0, in ms */
 	struct fault faults[64];
 	size_t nfaults;
 	struct tmpl *t;
@@ -153,9 +157,7 @@ static struct {
 
 static int64_t now_ms(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return ct_now_ms();
 }
 
 static int add_fault(const char *spec)
@@ -219,6 +221,7 @@ static int on_opt(void *ctx, int idx, const char *arg)
 	case O_TS_BASE: g.ts_base = ct_cli_u64("ts-base", arg, 0, 1ULL << 50); break;
 	case O_NO_LOG: g.quiet = 1; break;
 	case O_ALIGN: g.align = 1; break;
+	case O_TS_NOW: g.ts_now = 1; break;
 	}
 	return 0;
 }
@@ -356,6 +359,10 @@ static const struct tmpl *entry_leaf(uint64_t i, uint8_t *buf, size_t cap,
 {
 	const struct tmpl *t = &g.t[i % g.nt];
 	uint64_t ts = g.ts_base + i;
+	if (g.ts_now) /* when published() let it in: latency benches */
+		ts = i < g.size0 || g.grow <= 0 ? g.wall_t0
+			: g.wall_t0 + (uint64_t)((double)(i - g.size0 + 1) *
+						 1000.0 / g.grow);
 	if (t->llen > cap)
 		abort();
 	memcpy(buf, t->leaf, t->llen);
@@ -548,7 +555,8 @@ static void head(uint64_t size, int badsig, int othertree, struct ctsth *s)
 /* ---- connections ---------------------------------------------------------- */
 
 struct conn {
-	int fd;
+	struct ctev_io io; /* first: the loop's callback gets &c->io */
+	uint64_t timer;	   /* a delayed response's, or 0 */
 	char in[16384];
 	size_t inlen;
 	struct ctbuf out;
@@ -993,14 +1001,21 @@ static void handle(struct conn *c, const struct cthttp_req *r)
 	}
 }
 
-static void drop(size_t i)
+static struct ctev *loop;
+
+static void drop(struct conn *c)
 {
-	struct conn *c = conns[i];
+	size_t i = 0;
+	while (conns[i] != c)
+		i++;
 	if (c->reset) {
 		struct linger l = { 1, 0 };
-		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+		setsockopt(c->io.fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 	}
-	close(c->fd);
+	if (c->timer)
+		ctev_timer_del(loop, c->timer);
+	ctev_del(loop, &c->io);
+	close(c->io.fd);
 	ctbuf_free(&c->out);
 	free(c);
 	conns[i] = conns[--nconns];
@@ -1025,7 +1040,7 @@ static int process(struct conn *c)
 
 static int on_readable(struct conn *c)
 {
-	ssize_t n = read(c->fd, c->in + c->inlen, sizeof c->in - c->inlen);
+	ssize_t n = read(c->io.fd, c->in + c->inlen, sizeof c->in - c->inlen);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 		return -1;
 	if (n > 0)
@@ -1036,7 +1051,7 @@ static int on_readable(struct conn *c)
 static int on_writable(struct conn *c)
 {
 	while (c->off < c->out.len) {
-		ssize_t n = write(c->fd, c->out.p + c->off, c->out.len - c->off);
+		ssize_t n = write(c->io.fd, c->out.p + c->off, c->out.len - c->off);
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -1;
 		c->off += (size_t)n;
@@ -1048,11 +1063,98 @@ static int on_writable(struct conn *c)
 	return process(c);
 }
 
-static volatile sig_atomic_t stop;
-static void on_sig(int s)
+/* A delayed response is due: write it when the socket takes it. */
+static int64_t on_due(struct ctev *ev, void *ctx)
 {
-	(void)s;
-	stop = 1;
+	struct conn *c = ctx;
+	c->timer = 0;
+	ctev_set(ev, &c->io, CTEV_WRITE);
+	return CTEV_NOMORE;
+}
+
+/* Watch c for what it waits for: a request, the socket taking its
+ * response, or (a delayed response) nothing until the delay is over. */
+static void arm(struct conn *c)
+{
+	int64_t t = now_ms();
+	if (c->out.len == 0) {
+		ctev_set(loop, &c->io, CTEV_READ);
+	} else if (c->ready_ms <= t) {
+		ctev_set(loop, &c->io, CTEV_WRITE);
+	} else {
+		ctev_set(loop, &c->io, 0);
+		if (!c->timer)
+			c->timer = ctev_timer_add(loop, c->ready_ms - t, on_due, c);
+	}
+}
+
+static void on_conn(struct ctev *ev, struct ctev_io *io, int ready)
+{
+	struct conn *c = (struct conn *)io;
+	int r;
+	(void)ev;
+	(void)ready;
+	if (!io->mask)
+		r = -1; /* held: only an error or a hang-up wakes it */
+	else if (io->mask & CTEV_WRITE)
+		r = on_writable(c);
+	else
+		r = on_readable(c);
+	if (r == 0 && c->out.len && c->ready_ms <= now_ms())
+		r = on_writable(c);
+	if (r < 0)
+		drop(c);
+	else
+		arm(c);
+}
+
+static struct ctev_io lio, sigio;
+
+static void on_accept(struct ctev *ev, struct ctev_io *io, int ready)
+{
+	(void)ev;
+	(void)ready;
+	for (;;) {
+		int fd = ctnet_accept(io->fd, NULL, 0);
+		if (fd < 0)
+			break;
+		if (nconns == 1024) {
+			close(fd);
+			break;
+		}
+		struct conn *c = ct_xcalloc(1, sizeof *c);
+		if (ctev_add(loop, &c->io, fd, CTEV_READ, on_conn) < 0)
+			ct_die(1, "epoll_ctl");
+		conns[nconns++] = c;
+	}
+}
+
+static void on_signal(struct ctev *ev, struct ctev_io *io, int ready)
+{
+	char junk[64];
+	(void)ready;
+	while (read(io->fd, junk, sizeof junk) > 0)
+		;
+	if (ct_sig_stop)
+		ctev_stop(ev);
+}
+
+/* The tree grows between rounds, so every request sees it as of now;
+ * this timer wakes the loop for it when nothing else does. */
+static int64_t on_grow(struct ctev *ev, void *ctx)
+{
+	(void)ev;
+	(void)ctx;
+	return 100;
+}
+
+static void before_sleep(struct ctev *ev, void *ctx)
+{
+	(void)ctx;
+	/* at 1024 connections, new ones wait in the backlog */
+	ctev_set(ev, &lio, nconns < 1024 ? CTEV_READ : 0);
+	if (g.grow > 0)
+		tree_grow();
 }
 
 static void write_logs(uint16_t port)
@@ -1098,97 +1200,50 @@ int main(int argc, char **argv)
 		synthetic_templates();
 	setup_key();
 
-	char host[64];
-	const char *colon = strrchr(g.listen, ':');
-	if (!colon || (size_t)(colon - g.listen) >= sizeof host)
-		ct_usage_error("--listen %s: want ADDR:PORT", g.listen);
-	snprintf(host, sizeof host, "%.*s", (int)(colon - g.listen), g.listen);
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	sa.sin_port = htons((uint16_t)ct_cli_u64("listen", colon + 1, 0, 65535));
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
-	    (ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+	struct ctnet_addr la;
+	char err[300];
+	if (ctnet_parse(g.listen, &la, err, sizeof err) < 0)
+		ct_usage_error("--listen %s", err);
+	const struct sockaddr_in *sa = (const struct sockaddr_in *)&la.ss;
+	if (sa->sin_family != AF_INET || (ntohl(sa->sin_addr.s_addr) >> 24) != 127)
 		ct_usage_error("--listen %s: a 127.x.x.x address only", g.listen);
-	int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 256) < 0)
+	int ls = ctnet_listen(&la, 256);
+	if (ls < 0)
 		ct_die(1, "%s", g.listen);
-	socklen_t sl = sizeof sa;
-	getsockname(ls, (struct sockaddr *)&sa, &sl);
-	uint16_t port = ntohs(sa.sin_port);
+	uint16_t port = (uint16_t)ctnet_port(ls);
 	if (g.origin_opt)
 		snprintf(g.origin, sizeof g.origin, "%s", g.origin_opt);
 	else
 		snprintf(g.origin, sizeof g.origin, "127.0.0.1:%u%s", port, g.prefix);
 
 	g.t0 = now_ms();
+	struct timespec wt;
+	clock_gettime(CLOCK_REALTIME, &wt);
+	g.wall_t0 = (uint64_t)wt.tv_sec * 1000 + (uint64_t)wt.tv_nsec / 1000000;
 	tree_grow();
 	if (g.logs_out)
 		write_logs(port);
 	printf("%u\n", port);
 	fflush(stdout);
 
-	signal(SIGPIPE, SIG_IGN);
-	struct sigaction sa2 = { .sa_handler = on_sig };
-	sigaction(SIGINT, &sa2, NULL);
-	sigaction(SIGTERM, &sa2, NULL);
-	struct pollfd pf[1025];
-	while (!stop) {
-		int64_t t = now_ms(), wait = g.grow > 0 ? 100 : 1000;
-		pf[0].fd = ls;
-		pf[0].events = nconns < 1024 ? POLLIN : 0;
-		for (size_t k = 0; k < nconns; k++) {
-			struct conn *c = conns[k];
-			pf[k + 1].fd = c->fd;
-			pf[k + 1].events = 0;
-			if (c->out.len == 0)
-				pf[k + 1].events = POLLIN;
-			else if (c->ready_ms <= t)
-				pf[k + 1].events = POLLOUT;
-			else if (c->ready_ms - t < wait)
-				wait = c->ready_ms - t;
-		}
-		int n = poll(pf, nconns + 1, (int)wait);
-		if (n < 0 && errno != EINTR)
-			ct_die(1, "poll");
-		size_t nc = nconns;
-		for (size_t k = nc; k-- > 0;) {
-			struct conn *c = conns[k];
-			short re = pf[k + 1].revents;
-			if (!re)
-				continue;
-			int r = 0;
-			if (re & (POLLERR | POLLHUP) && !(re & POLLIN))
-				r = -1;
-			else if (re & POLLOUT)
-				r = on_writable(c);
-			else if (re & POLLIN)
-				r = on_readable(c);
-			if (r == 0 && c->out.len && c->ready_ms <= now_ms())
-				r = on_writable(c);
-			if (r < 0)
-				drop(k);
-		}
-		if (pf[0].revents & POLLIN) {
-			for (;;) {
-				int fd = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-				if (fd < 0)
-					break;
-				if (nconns == 1024) {
-					close(fd);
-					break;
-				}
-				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-				struct conn *c = ct_xcalloc(1, sizeof *c);
-				c->fd = fd;
-				conns[nconns++] = c;
-			}
-		}
-		if (g.grow > 0)
-			tree_grow();
-	}
+	int sigpipe[2];
+	loop = ctev_new();
+	if (!loop || pipe2(sigpipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		ct_die(1, "event loop");
+	ct_sig_setup(1, sigpipe[1]);
+	if (ctev_add(loop, &lio, ls, CTEV_READ, on_accept) < 0 ||
+	    ctev_add(loop, &sigio, sigpipe[0], CTEV_READ, on_signal) < 0)
+		ct_die(1, "epoll_ctl");
+	if (g.grow > 0)
+		ctev_timer_add(loop, 100, on_grow, NULL);
+	ctev_before_sleep(loop, before_sleep, NULL);
+	if (ctev_run(loop) < 0)
+		ct_die(1, "epoll_wait");
 	while (nconns)
-		drop(nconns - 1);
+		drop(conns[nconns - 1]);
+	ctev_free(loop);
+	close(sigpipe[0]);
+	close(sigpipe[1]);
 	close(ls);
 	EVP_PKEY_free(pkey);
 	ctbuf_free(&spki_b64);

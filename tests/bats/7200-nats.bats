@@ -238,3 +238,188 @@ distinct() {
 	assert_status 1
 	assert_contains "Authorization Violation"
 }
+
+# ---- scale-out under failures -------------------------------------------
+
+# recorder NAME PORT: every lite message of a ct-serve into $T/NAME.rec,
+# reconnecting
+recorder() {
+	(
+		while [ ! -e "$T/stop" ]; do
+			curl -sN --max-time 600 "http://127.0.0.1:$2/sse?stream=lite" 2>/dev/null |
+				sed -u -n 's/^data: //p' >>"$T/$1.rec"
+			sleep 0.1
+		done
+	) &
+	echo $! >>"$T/pids"
+}
+
+# coverage FILE LOGS N: each of the LOGS test logs' indexes below N in
+# FILE (lite records) at least once; prints "records duplicates"
+coverage() {
+	python3 - "$@" <<'PY'
+import json, sys
+f, logs, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+seen, torn = [], 0
+for line in open(f, errors="replace"):
+    try:
+        d = json.loads(line)["data"]
+        seen.append((d["source"]["url"], d["cert_index"]))
+    except Exception:
+        torn += 1
+urls = {u for u, _ in seen}
+want = {(u, i) for u in urls for i in range(n)}
+missing = sorted(want - set(seen))
+if len(urls) != logs or missing:
+    print("%d logs of %d, missing %d, e.g. %s" % (len(urls), logs, len(missing), missing[:5]))
+    sys.exit(1)
+print(len(seen), len(seen) - len(set(seen)))
+PY
+}
+
+@test "ct-stream roles: 2 collector shards, 2 server replicas, 20 kill -9 of ct-nats pub and sub: every entry at each replica, once in the stream" {
+	nats_start n1
+	u=$(nats_url n1)
+	mk_cert_entries "$T/made.ndjson"
+	for l in a b c d; do
+		testlog "$l" --size 100 --grow 50 --max-size 1200 --entries "$T/made.ndjson"
+	done
+	google_list "$T/list.json" a b c d
+	common=(CT_NATS_SERVERS="$u" CT_NATS_STREAM=CT CT_BACKOFF_MAX=1 CT_REWIND=1000)
+	for r in 0 1; do
+		p=$(free_port)
+		echo "$p" >"$T/r$r.port"
+		env "${common[@]}" CT_NATS_DURABLE="replica$r" CT_DEDUP_ARGS="--key data.cert_link" \
+			CT_SERVE_ARGS="--backpressure 262144" "$CT_TOP/scripts/ct-stream" --role server \
+			--listen "127.0.0.1:$p" --state-dir "$T/s$r" 2>>"$T/s$r.err" &
+		echo $! >>"$T/sups"
+		recorder "r$r" "$p"
+	done
+	for c in 0 1; do
+		env "${common[@]}" CT_SHARD="$c/2" CT_FETCH_ARGS="--from-start --poll 200ms" \
+			CT_LOGLIST_ARGS="--no-verify --state all $T/list.json" \
+			"$CT_TOP/scripts/ct-stream" --role collector --state-dir "$T/c$c" 2>>"$T/c$c.err" &
+		echo $! >>"$T/sups"
+	done
+	sleep 2
+	for i in $(seq 20); do
+		sleep "0.$((RANDOM % 6 + 4))"
+		s=$(printf 'c0/run/pub\nc1/run/pub\ns0/run/sub\ns1/run/sub\n' | shuf -n 1)
+		pid=$(cat "$T/${s%%/*}/run/${s##*/}.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null || true
+		echo "${s%%/*}" >>"$T/killed"
+	done
+	# each collector fetched its shard of the logs, all of them together
+	# (a shard may be empty: by log_id, and the test logs' keys are new)
+	[ "$(cat "$T"/c[01]/logs.ndjson | jq -r .name | sort | tr '\n' ' ')" = "a b c d " ] ||
+		fail "shards: $(cat "$T"/c[01]/logs.ndjson | jq -c .name)"
+	for r in 0 1; do
+		for _ in $(seq 60); do
+			coverage "$T/r$r.rec" 4 1200 >/dev/null && break
+			sleep 1
+		done
+		got=$(coverage "$T/r$r.rec" 4 1200) || fail "replica $r: $got; $(tail -n 5 "$T/s$r.err")"
+		echo "$got" >"$T/r$r.got"
+	done
+	# the stream itself: each entry once (the repeats of the collectors'
+	# rewinds dropped by Nats-Msg-Id)
+	ct-nats sub -q -s "$u" --stream CT --durable audit --drain 'ct.entries.*' >"$T/stream"
+	read -r lines uniq <<<"$(distinct "$T/stream")"
+	[ "$lines" = 4800 ] && [ "$uniq" = 4800 ] || fail "the stream: $lines messages, $uniq entries"
+	rs=$(cat "$T"/[cs][01].err | grep -c 'restarting upstream')
+	echo "# 20 kills ($(sort "$T/killed" | uniq -c | tr -s ' \n' ' ')), $rs restarts; 4800 entries, once in the stream; replicas: records and duplicates $(cat "$T/r0.got") and $(cat "$T/r1.got")" >&3
+	# supervisors stop cleanly
+	for p in $(cat "$T/sups"); do kill -TERM "$p"; done
+	for p in $(cat "$T/sups"); do wait "$p" || fail "a supervisor exited $?"; done
+	: >"$T/sups"
+	for f in c0 c1 s0 s1; do grep -q 'ct-stream: stopped' "$T/$f.err" || fail "$f: $(tail -n 3 "$T/$f.err")"; done
+}
+
+# nats_cluster N: N nats-server -js in one cluster, n1..nN
+nats_cluster() {
+	local i routes=
+	for i in $(seq "$1"); do
+		free_port >"$T/n$i.port"
+		free_port >"$T/n$i.cport"
+		routes=$routes${routes:+,}nats://127.0.0.1:$(cat "$T/n$i.cport")
+	done
+	echo "$routes" >"$T/routes"
+	for i in $(seq "$1"); do nats_node "$i"; done
+}
+nats_node() {
+	nats_start "n$1" --server_name "n$1" --cluster_name C \
+		--cluster "nats://127.0.0.1:$(cat "$T/n$1.cport")" --routes "$(cat "$T/routes")"
+}
+
+@test "a 3-server cluster, stream replicas 3: kill -9 of one server, then another once the first is back: nothing acknowledged lost" {
+	nats_cluster 3
+	us=$(nats_url n1),$(nats_url n2),$(nats_url n3)
+	# publish at 300 lines/s for 20 s, read as it comes
+	gen 6000 300 "$T/prog" | ct-nats pub -s "$us" --stream S --replicas 3 --per-log ct.entries \
+		>/dev/null 2>"$T/pub.err" &
+	pp=$!
+	ct-nats sub -u -s "$us" --stream S --durable d 'ct.entries.>' >"$T/got" 2>"$T/sub.err" &
+	sp=$!
+	echo "$sp" >>"$T/pids"
+	sleep 4
+	victim=$((RANDOM % 3 + 1))
+	nats_kill "n$victim"
+	echo "# killed n$victim at $(cat "$T/prog") lines" >&3
+	sleep 5
+	nats_node "$victim"
+	sleep 4
+	other=$((victim % 3 + 1))
+	nats_kill "n$other"
+	echo "# killed n$other at $(cat "$T/prog") lines" >&3
+	wait "$pp" || fail "pub exited $?: $(tail -n 5 "$T/pub.err")"
+	grep -q '6000 line(s): 6000 acknowledged' "$T/pub.err" || fail "pub: $(tail -n 5 "$T/pub.err")"
+	for _ in $(seq 100); do
+		read -r lines uniq <<<"$(distinct "$T/got")"
+		[ "$uniq" = 6000 ] && break
+		sleep 0.2
+	done
+	kill -TERM "$sp"
+	wait "$sp" || fail "sub exited $?: $(tail -n 5 "$T/sub.err")"
+	read -r lines uniq <<<"$(distinct "$T/got")"
+	[ "$uniq" = 6000 ] || fail "sub: $uniq entries of 6000 ($lines lines): $(tail -n 5 "$T/sub.err")"
+	# the stream, read from the two servers alive, holds each once
+	ct-nats sub -q -s "$us" --stream S --durable audit --drain 'ct.entries.>' >"$T/all"
+	read -r alines auniq <<<"$(distinct "$T/all")"
+	[ "$alines" = 6000 ] && [ "$auniq" = 6000 ] || fail "the stream: $alines messages, $auniq entries"
+	echo "# pub: $(grep -c 'reconnecting\|connected to' "$T/pub.err") connection lines; sub: $lines lines for 6000 entries" >&3
+}
+
+@test "the broker away for 30 s: pub holds (bounded memory) and retries, then catches up; nothing lost" {
+	nats_start n1
+	u=$(nats_url n1)
+	gen 8000 200 "$T/prog" | ct-nats pub -s "$u" --stream S --per-log ct.entries \
+		>/dev/null 2>"$T/pub.err" &
+	pp=$!
+	ct-nats sub -s "$u" --stream S --durable d 'ct.entries.>' >"$T/got" 2>"$T/sub.err" &
+	sp=$!
+	echo "$sp" >>"$T/pids"
+	sleep 3
+	pub=$pp
+	nats_kill n1
+	at=$(cat "$T/prog")
+	rss=0
+	for _ in $(seq 30); do
+		sleep 1
+		r=$(awk '/^VmRSS/ {print $2}' "/proc/$pub/status" 2>/dev/null || echo 0)
+		[ "$r" -gt "$rss" ] && rss=$r
+	done
+	held=$(cat "$T/prog")
+	nats_start n1
+	wait "$pp" || fail "pub exited $?: $(tail -n 5 "$T/pub.err")"
+	grep -q '8000 line(s): 8000 acknowledged' "$T/pub.err" || fail "pub: $(tail -n 5 "$T/pub.err")"
+	for _ in $(seq 100); do
+		read -r lines uniq <<<"$(distinct "$T/got")"
+		[ "$uniq" = 8000 ] && break
+		sleep 0.2
+	done
+	kill -TERM "$sp"
+	wait "$sp" || fail "sub exited $?"
+	[ "$uniq" = 8000 ] || fail "sub: $uniq of 8000: $(tail -n 5 "$T/sub.err")"
+	echo "# broker killed at line $at, back 30 s later at line $held (the input held); pub's RSS at most $rss kB meanwhile" >&3
+	[ "$held" -lt 3000 ] || fail "pub read on without a broker: line $held"
+	[ "$rss" -gt 0 ] && [ "$rss" -lt 32768 ] || fail "pub's RSS: $rss kB"
+}

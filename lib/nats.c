@@ -150,6 +150,8 @@ static int msg_args(const char *buf, size_t len, size_t at, int hmsg,
 int ctnats_parse(const char *buf, size_t len, struct ctnats_msg *m)
 {
 	memset(m, 0, sizeof *m);
+	if (!len)
+		return -2; /* and buf may be NULL: no memchr of it */
 	size_t w = 0;
 	while (w < len && !blank(buf[w]) && buf[w] != '\r' && buf[w] != '\n')
 		w++;

@@ -171,6 +171,9 @@ static void invalid(void)
 	   "huge MSG: need more, and how much");
 	ok(parse("MSG a 1 5", 9, &m) == -2 && m.need == 0,
 	   "incomplete control line: need unknown");
+	/* an empty input buffer (never allocated yet): nothing read */
+	ok(ctnats_parse(NULL, 0, &m) == -2 && m.need == 0,
+	   "nothing yet, buffer NULL: need more");
 	char longline[CTNATS_MAX_CONTROL + 40];
 	memset(longline, 'a', sizeof longline);
 	memcpy(longline, "MSG ", 4);

@@ -81,6 +81,8 @@ static int lines_fill(struct lines *l, int fd)
 static int lines_next(struct lines *l, const char **p, size_t *n)
 {
 	for (;;) {
+		if (l->start == l->end)
+			return 0; /* and buf may be NULL yet */
 		char *base = l->buf + l->start;
 		size_t avail = l->end - l->start;
 		char *nl = memchr(base, '\n', avail);

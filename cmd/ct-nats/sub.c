@@ -354,6 +354,18 @@ static int keep_up(struct sub *s, int *ensured)
 			return -1;
 		*ensured = 1;
 	}
+	if (!s->o->stream) {
+		/* core NATS: what is published from now on is ours once the
+		 * server has our SUB; say so when it has (a PING's PONG) */
+		char err[300];
+		if (ctnatscl_roundtrip(s->link.cl, (int64_t)s->o->connect_ms,
+				       err, sizeof err) < 0) {
+			link_lost(&s->link, err);
+			return 0;
+		}
+		if (!s->o->quiet)
+			ct_warnx("subscribed to %s", s->o->subject);
+	}
 	send_acks(s, CTJS_ACK); /* written before the connection broke */
 	return 0;
 }

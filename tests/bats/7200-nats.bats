@@ -163,8 +163,8 @@ distinct() {
 	mk_entries 500 >"$T/e"
 	ct-nats sub -s "$u" -n 500 x >"$T/a" 2>"$T/a.err" &
 	sp=$!
-	for _ in $(seq 100); do grep -q connected "$T/a.err" && break; sleep 0.05; done
-	sleep 0.2
+	echo "$sp" >>"$T/pids"
+	for _ in $(seq 200); do grep -q 'subscribed to x' "$T/a.err" && break; sleep 0.05; done
 	run ct-nats pub -s "$u" x <"$T/e"
 	assert_status 0
 	wait "$sp" || fail "sub: $(cat "$T/a.err")"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "conn.h"
 #include "diag.h"
 #include "gaps.h"
@@ -229,7 +230,7 @@ static int pause_until(struct tail *t, int64_t deadline)
 {
 	flush_out(t);
 	for (;;) {
-		int64_t now = now_ms();
+		int64_t now = ct_now_ms();
 		if (ct_sig_stop)
 			return -1;
 		if (t->end >= 0 && now >= t->end) {
@@ -251,22 +252,22 @@ enum { R_END = 1 }; /* the run is over: count, --timeout or a signal */
  * silence a WebSocket server is pinged (certstream-server-go sends
  * nothing on an idle stream but a ping every 30 s; it answers ours);
  * after three, the connection is given up. */
-static int stream(struct tail *t, struct session *s, struct conn *c,
+static int stream(struct tail *t, struct session *s, struct ctconn *c,
 		  char *err, size_t errlen)
 {
-	int64_t hb = (int64_t)t->o.heartbeat_ms, last = now_ms();
+	int64_t hb = (int64_t)t->o.heartbeat_ms, last = ct_now_ms();
 	int pinged = 0;
 	for (;;) {
 		int got, r = session_input(s, &got, err, errlen);
 		if (got) {
-			last = now_ms();
+			last = ct_now_ms();
 			pinged = 0;
 		}
 		if (r < 0)
 			return r;
 		if (t->done || ct_sig_stop)
 			return R_END;
-		if (t->end >= 0 && now_ms() >= t->end) {
+		if (t->end >= 0 && ct_now_ms() >= t->end) {
 			t->timed_out = 1;
 			return R_END;
 		}
@@ -274,21 +275,21 @@ static int stream(struct tail *t, struct session *s, struct conn *c,
 		int64_t wd = last + 3 * hb, until = pinged ? wd : last + hb;
 		if (t->end >= 0 && t->end < until)
 			until = t->end;
-		int w = conn_wait(c, until);
+		int w = ctconn_wait(c, until);
 		if (w < 0)
 			return R_END;
 		/* silence, not time spent writing a busy stream out */
-		int64_t now = now_ms();
+		int64_t now = ct_now_ms();
 		if (w == 0 && now >= wd) {
 			snprintf(err, errlen, "nothing received for %.1fs "
 					      "(3 times --heartbeat)",
 				 (double)(3 * hb) / 1000);
-			return CONN_RETRY;
+			return CTCONN_RETRY;
 		}
 		if (w == 0 && !pinged && now >= last + hb) {
 			pinged = 1;
 			if (session_ping(s, err, errlen) < 0)
-				return CONN_RETRY;
+				return CTCONN_RETRY;
 		}
 	}
 }
@@ -296,12 +297,13 @@ static int stream(struct tail *t, struct session *s, struct conn *c,
 /* One connection, from connect to its end. */
 static int connection(struct tail *t, char *err, size_t errlen)
 {
-	int64_t deadline = now_ms() + (int64_t)t->o.connect_ms;
+	int64_t deadline = ct_now_ms() + (int64_t)t->o.connect_ms;
 	if (t->end >= 0 && t->end < deadline)
 		deadline = t->end;
-	struct conn *c;
+	struct ctconn *c;
 	t->delivered = 0;
-	int r = conn_open(&t->url, t->tls, deadline, &c, err, errlen);
+	int r = ctconn_open(t->url.host, t->url.port,
+			    t->url.tls ? t->tls : NULL, deadline, &c, err, errlen);
 	if (r < 0)
 		return ct_sig_stop ? R_END : r;
 	struct session *s = session_new(&t->cfg, c);
@@ -317,7 +319,7 @@ static int connection(struct tail *t, char *err, size_t errlen)
 		r = R_END;
 	}
 	session_free(s);
-	conn_close(c);
+	ctconn_close(c);
 	return r;
 }
 
@@ -336,11 +338,11 @@ static int run(struct tail *t)
 	char err[512];
 	for (;;) {
 		int r = connection(t, err, sizeof err);
-		if (t->end >= 0 && now_ms() >= t->end)
+		if (t->end >= 0 && ct_now_ms() >= t->end)
 			t->timed_out = 1;
 		if (r == R_END || t->done || ct_sig_stop || t->timed_out)
 			return CT_EXIT_OK;
-		if (r == CONN_FATAL) {
+		if (r == CTCONN_FATAL) {
 			ct_warnx("%s: %s", t->where, err);
 			return CT_EXIT_RUNTIME;
 		}
@@ -349,7 +351,7 @@ static int run(struct tail *t)
 		uint64_t wait = jitter(backoff);
 		ct_warnx("%s: %s; reconnecting in %.*fs", t->where, err,
 			 wait < 1000 ? 3 : 1, (double)wait / 1000);
-		if (pause_until(t, now_ms() + (int64_t)wait) < 0)
+		if (pause_until(t, ct_now_ms() + (int64_t)wait) < 0)
 			return CT_EXIT_OK;
 		backoff = backoff * 2 > cap ? cap : backoff * 2;
 	}
@@ -401,13 +403,13 @@ static void setup(struct tail *t, const char *arg)
 		snprintf(t->extra, sizeof t->extra,
 			 "Authorization: Bearer %s\r\n", t->o.token);
 	if (t->url.tls) {
-		t->tls = conn_tls_context(t->o.cacert, err, sizeof err);
+		t->tls = ctconn_tls_context(t->o.cacert, err, sizeof err);
 		if (!t->tls)
 			ct_diex(CT_EXIT_RUNTIME, "%s", err);
 	}
 	t->cfg = (struct session_cfg){ &t->url, t->url.target, t->extra,
 				       t->o.max, on_message, t };
-	t->end = t->o.timeout_ms ? now_ms() + (int64_t)t->o.timeout_ms : -1;
+	t->end = t->o.timeout_ms ? ct_now_ms() + (int64_t)t->o.timeout_ms : -1;
 	t->gaps = gaps_new();
 	ctout_init(&t->out, 1);
 	t->out.unbuffered = t->o.unbuffered;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "httpc.h"
 #include "httpd.h"
 #include "mem.h"
@@ -26,7 +27,7 @@ struct rbuf {
 
 struct session {
 	const struct session_cfg *cfg;
-	struct conn *c;
+	struct ctconn *c;
 	struct rbuf in;    /* from the connection */
 	struct rbuf body;  /* SSE: the body, once dechunked */
 	int chunked;
@@ -60,10 +61,10 @@ static int say(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	return CONN_RETRY;
+	return CTCONN_RETRY;
 }
 
-struct session *session_new(const struct session_cfg *cfg, struct conn *c)
+struct session *session_new(const struct session_cfg *cfg, struct ctconn *c)
 {
 	struct session *s = ct_xcalloc(1, sizeof *s);
 	s->cfg = cfg;
@@ -81,19 +82,19 @@ void session_free(struct session *s)
 	free(s);
 }
 
-/* Read once: 1 got bytes, 0 nothing there now, CONN_RETRY at the end of
+/* Read once: 1 got bytes, 0 nothing there now, CTCONN_RETRY at the end of
  * the stream or on an error. */
 static int fill(struct session *s, char *err, size_t errlen)
 {
 	rb_compact(&s->in);
 	char *room = ctbuf_room(&s->in.b, READ_CHUNK);
-	long r = conn_read(s->c, room, READ_CHUNK, err, errlen);
+	long r = ctconn_read(s->c, room, READ_CHUNK, err, errlen);
 	if (r == -2)
 		return 0;
 	if (r == 0)
 		return say(err, errlen, "connection closed by the server");
 	if (r < 0)
-		return CONN_RETRY;
+		return CTCONN_RETRY;
 	ctbuf_commit(&s->in.b, (size_t)r);
 	return 1;
 }
@@ -115,7 +116,7 @@ static int ws_send(struct session *s, int opcode, const uint8_t *p, size_t n,
 		n = 125; /* control frames only */
 	RAND_bytes(mask, sizeof mask);
 	size_t l = ctwsc_encode(out, opcode, p, n, mask);
-	return conn_write(s->c, out, l, now_ms() + 2000, err, errlen);
+	return ctconn_write(s->c, out, l, ct_now_ms() + 2000, err, errlen);
 }
 
 /* Fail the connection (RFC 6455 section 7.1.7): a close frame with
@@ -133,7 +134,7 @@ static int ws_fail(struct session *s, unsigned code, char *err,
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	return CONN_RETRY;
+	return CTCONN_RETRY;
 }
 
 /* The printable ASCII of a close reason, for the message. */
@@ -151,7 +152,7 @@ static int ws_control(struct session *s, const struct ctwsc_frame *f,
 	size_t n = (size_t)f->len;
 	if (f->opcode == CTWS_PING)
 		return ws_send(s, CTWS_PONG, f->payload, n, err, errlen) < 0
-			       ? CONN_RETRY
+			       ? CTCONN_RETRY
 			       : 0;
 	if (f->opcode != CTWS_CLOSE)
 		return 0; /* a pong: nothing asked for it, nothing to do */
@@ -293,7 +294,7 @@ static int sse_input(struct session *s, char *err, size_t errlen)
 		/* decode no further ahead than the lines are taken */
 		if (rb_left(&s->body) > READ_CHUNK &&
 		    sse_lines(s, &s->body, err, errlen) < 0)
-			return CONN_RETRY;
+			return CTCONN_RETRY;
 	}
 	return sse_lines(s, &s->body, err, errlen);
 }
@@ -338,7 +339,7 @@ int session_ping(struct session *s, char *err, size_t errlen)
 		return 0;
 	static const uint8_t hi[] = "ct-tail";
 	return ws_send(s, CTWS_PING, hi, sizeof hi - 1, err, errlen) < 0
-		       ? CONN_RETRY
+		       ? CTCONN_RETRY
 		       : 0;
 }
 
@@ -358,13 +359,13 @@ static int check_head(struct session *s, const struct cthttpc_resp *r,
 		if (ctwsc_check(r, s->key, err, errlen) == 0)
 			return 0;
 		return r->status == 101 || status_fatal(r->status)
-			       ? CONN_FATAL
-			       : CONN_RETRY;
+			       ? CTCONN_FATAL
+			       : CTCONN_RETRY;
 	}
 	if (r->status != 200) {
 		snprintf(err, errlen, "HTTP %d %.*s", r->status,
 			 (int)(r->rlen > 80 ? 80 : r->rlen), r->reason);
-		return status_fatal(r->status) ? CONN_FATAL : CONN_RETRY;
+		return status_fatal(r->status) ? CTCONN_FATAL : CTCONN_RETRY;
 	}
 	size_t n;
 	const char *v = cthttpc_header(r, "Content-Type", &n);
@@ -372,7 +373,7 @@ static int check_head(struct session *s, const struct cthttpc_resp *r,
 		snprintf(err, errlen, "not an event stream (Content-Type: "
 				      "%.*s)",
 			 v ? (int)(n > 60 ? 60 : n) : 4, v ? v : "none");
-		return CONN_FATAL;
+		return CTCONN_FATAL;
 	}
 	v = cthttpc_header(r, "Transfer-Encoding", &n);
 	if (v) {
@@ -381,7 +382,7 @@ static int check_head(struct session *s, const struct cthttpc_resp *r,
 			snprintf(err, errlen, "Transfer-Encoding %.*s is not "
 					      "supported",
 				 (int)(n > 60 ? 60 : n), v);
-			return CONN_FATAL;
+			return CTCONN_FATAL;
 		}
 		s->chunked = 1;
 	}
@@ -412,10 +413,10 @@ int session_start(struct session *s, int64_t deadline, char *err,
 		return 0;
 	struct ctbuf req = CTBUF_INIT;
 	request(s, &req);
-	int w = conn_write(s->c, req.p, req.len, deadline, err, errlen);
+	int w = ctconn_write(s->c, req.p, req.len, deadline, err, errlen);
 	ctbuf_free(&req);
 	if (w < 0)
-		return CONN_RETRY;
+		return CTCONN_RETRY;
 	for (;;) {
 		struct cthttpc_resp r;
 		int n = s->in.b.len ? cthttpc_parse(s->in.b.p, s->in.b.len, &r)
@@ -438,7 +439,7 @@ int session_start(struct session *s, int64_t deadline, char *err,
 			return f;
 		if (f)
 			continue;
-		int ready = conn_wait(s->c, deadline);
+		int ready = ctconn_wait(s->c, deadline);
 		if (ready <= 0)
 			return say(err, errlen, "%s",
 				   ready < 0 ? "interrupted"

@@ -28,12 +28,12 @@ struct session;
 
 /* A session over c (borrowed: the caller closes it after
  * session_free). */
-struct session *session_new(const struct session_cfg *cfg, struct conn *c);
+struct session *session_new(const struct session_cfg *cfg, struct ctconn *c);
 void session_free(struct session *s); /* accepts NULL */
 
 /* Send the request and read the response head before deadline (TCP has
  * neither). Bytes that came with the head wait for session_input. Returns
- * 0, or CONN_RETRY / CONN_FATAL (an answer that retrying will not
+ * 0, or CTCONN_RETRY / CTCONN_FATAL (an answer that retrying will not
  * change: a 3xx or 4xx status other than 408, 425 and 429, or a server
  * that does not speak the protocol asked for) with err. */
 int session_start(struct session *s, int64_t deadline, char *err,
@@ -41,13 +41,13 @@ int session_start(struct session *s, int64_t deadline, char *err,
 
 /* Read once from the connection (first taking what came with the
  * head) and hand over each message that completes. Returns 0 (wait with
- * conn_wait and call again), or CONN_RETRY with err (the connection is
+ * ctconn_wait and call again), or CTCONN_RETRY with err (the connection is
  * over: closed by the server, a protocol error, a message over the
  * limit). *got is set when any byte arrived. */
 int session_input(struct session *s, int *got, char *err, size_t errlen);
 
 /* Ask a WebSocket server for a sign of life: a ping, which it answers
- * with a pong (nothing for SSE and TCP). 0, or CONN_RETRY with err. */
+ * with a pong (nothing for SSE and TCP). 0, or CTCONN_RETRY with err. */
 int session_ping(struct session *s, char *err, size_t errlen);
 
 #endif

@@ -76,7 +76,7 @@ PY
 }
 
 @test "the scripts: --help and --version to /dev/full exit 1, as the C programs do" {
-	for s in ct-stream ct-backfill ct-nats; do
+	for s in ct-stream ct-backfill; do
 		for o in --help --version; do
 			run "$CT_TOP/scripts/$s" "$o"
 			assert_status 0

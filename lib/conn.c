@@ -17,10 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "mem.h"
 #include "sig.h"
 
-struct conn {
+struct ctconn {
 	int fd;
 	SSL *ssl;
 	int want_write; /* TLS must write before it can read on */
@@ -42,7 +43,7 @@ static int wait_fd(int fd, short ev, int64_t deadline)
 			return -1;
 		int ms = -1;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - ct_now_ms();
 			ms = left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
 		}
 		struct pollfd p = { fd, ev, 0 };
@@ -62,7 +63,7 @@ static const char *tls_error(void)
 	return r ? r : "connection closed";
 }
 
-SSL_CTX *conn_tls_context(const char *cafile, char *err, size_t errlen)
+SSL_CTX *ctconn_tls_context(const char *cafile, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx) {
@@ -120,21 +121,22 @@ static int tcp_connect(const struct addrinfo *ai, int64_t deadline,
 	return fd;
 }
 
-static int tls_start(struct conn *c, const struct cturl *u, SSL_CTX *tls,
-		     int64_t deadline, char *err, size_t errlen)
+int ctconn_starttls(struct ctconn *c, SSL_CTX *tls, const char *host,
+		    int64_t deadline, char *err, size_t errlen)
 {
 	c->ssl = SSL_new(tls);
 	if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) {
 		snprintf(err, errlen, "TLS: %s", tls_error());
-		return CONN_RETRY;
+		return CTCONN_RETRY;
 	}
+	c->want_write = 0;
 	unsigned char ip[16];
-	if (inet_pton(AF_INET, u->host, ip) == 1 ||
-	    inet_pton(AF_INET6, u->host, ip) == 1) {
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), u->host);
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), host);
 	} else {
-		SSL_set_tlsext_host_name(c->ssl, u->host);
-		SSL_set1_host(c->ssl, u->host);
+		SSL_set_tlsext_host_name(c->ssl, host);
+		SSL_set1_host(c->ssl, host);
 	}
 	SSL_set_connect_state(c->ssl);
 	for (;;) {
@@ -152,37 +154,38 @@ static int tls_start(struct conn *c, const struct cturl *u, SSL_CTX *tls,
 				snprintf(err, errlen,
 					 "TLS: server certificate refused: %s",
 					 X509_verify_cert_error_string(v));
-				return CONN_FATAL;
+				return CTCONN_FATAL;
 			}
 			snprintf(err, errlen, "TLS handshake: %s",
 				 e == SSL_ERROR_SYSCALL && errno
 					 ? strerror(errno)
 					 : tls_error());
-			return CONN_RETRY;
+			return CTCONN_RETRY;
 		}
 		int w = wait_fd(c->fd, ev, deadline);
 		if (w <= 0) {
 			snprintf(err, errlen, "TLS handshake: %s",
 				 w < 0 ? "interrupted" : "timed out");
-			return CONN_RETRY;
+			return CTCONN_RETRY;
 		}
 	}
 }
 
-int conn_open(const struct cturl *u, SSL_CTX *tls, int64_t deadline,
-	      struct conn **out, char *err, size_t errlen)
+int ctconn_open(const char *host, unsigned port, SSL_CTX *tls,
+		int64_t deadline, struct ctconn **out, char *err,
+		size_t errlen)
 {
 	struct addrinfo hints, *res;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	char port[8];
-	snprintf(port, sizeof port, "%u", u->port);
-	int g = getaddrinfo(u->host, port, &hints, &res);
+	char service[8];
+	snprintf(service, sizeof service, "%u", port);
+	int g = getaddrinfo(host, service, &hints, &res);
 	if (g) {
-		snprintf(err, errlen, "%s: %s", u->host,
+		snprintf(err, errlen, "%s: %s", host,
 			 g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
-		return CONN_RETRY;
+		return CTCONN_RETRY;
 	}
 	int fd = -1;
 	for (struct addrinfo *ai = res; ai && fd < 0 && !ct_sig_stop;
@@ -190,13 +193,13 @@ int conn_open(const struct cturl *u, SSL_CTX *tls, int64_t deadline,
 		fd = tcp_connect(ai, deadline, err, errlen);
 	freeaddrinfo(res);
 	if (fd < 0)
-		return CONN_RETRY;
-	struct conn *c = ct_xcalloc(1, sizeof *c);
+		return CTCONN_RETRY;
+	struct ctconn *c = ct_xcalloc(1, sizeof *c);
 	c->fd = fd;
-	if (u->tls) {
-		int r = tls_start(c, u, tls, deadline, err, errlen);
+	if (tls) {
+		int r = ctconn_starttls(c, tls, host, deadline, err, errlen);
 		if (r < 0) {
-			conn_close(c);
+			ctconn_close(c);
 			return r;
 		}
 	}
@@ -204,7 +207,7 @@ int conn_open(const struct cturl *u, SSL_CTX *tls, int64_t deadline,
 	return 0;
 }
 
-long conn_read(struct conn *c, void *buf, size_t cap, char *err,
+long ctconn_read(struct ctconn *c, void *buf, size_t cap, char *err,
 	       size_t errlen)
 {
 	if (cap > (1 << 30))
@@ -241,14 +244,21 @@ long conn_read(struct conn *c, void *buf, size_t cap, char *err,
 	return -1;
 }
 
-int conn_wait(struct conn *c, int64_t deadline)
+int ctconn_wait(struct ctconn *c, int64_t deadline)
 {
 	if (c->ssl && SSL_has_pending(c->ssl))
 		return 1;
 	return wait_fd(c->fd, c->want_write ? POLLOUT : POLLIN, deadline);
 }
 
-int conn_write(struct conn *c, const void *p, size_t n, int64_t deadline,
+int ctconn_pollfd(struct ctconn *c, int *fd, short *events)
+{
+	*fd = c->fd;
+	*events = c->want_write ? POLLOUT : POLLIN;
+	return c->ssl && SSL_has_pending(c->ssl);
+}
+
+int ctconn_write(struct ctconn *c, const void *p, size_t n, int64_t deadline,
 	       char *err, size_t errlen)
 {
 	const char *s = p;
@@ -292,7 +302,7 @@ int conn_write(struct conn *c, const void *p, size_t n, int64_t deadline,
 	return 0;
 }
 
-void conn_close(struct conn *c)
+void ctconn_close(struct ctconn *c)
 {
 	if (!c)
 		return;

@@ -31,18 +31,6 @@ start_stream() {
 	SUP=$!
 }
 
-# a client that records every lite message and reconnects
-start_recorder() {
-	(
-		while [ ! -e "$T/stop" ]; do
-			curl -sN --max-time 600 "http://127.0.0.1:$PORT/sse?stream=lite" 2>/dev/null |
-				sed -u -n 's/^data: //p' >>"$T/rec"
-			sleep 0.1
-		done
-	) &
-	echo $! >>"$T/pids"
-}
-
 # coverage N: every index below N recorded at least once; prints the
 # duplicates (a line torn by a killed ct-serve is counted, not read)
 coverage() {
@@ -91,7 +79,7 @@ PY
 	PORT=$(free_port)
 	start_log --size 200 --grow 200 --max-size 11000
 	start_stream
-	start_recorder
+	sse_recorder "$PORT" "$T/rec"
 	sleep 2
 	for i in $(seq 30); do
 		sleep "2.$((RANDOM % 10))"
@@ -116,7 +104,7 @@ PY
 	PORT=$(free_port)
 	start_log --size 100 --grow 40
 	start_stream
-	start_recorder
+	sse_recorder "$PORT" "$T/rec"
 	sleep 3
 	for i in $(seq 6); do
 		s=$(printf 'fetch\nparse\ndedup\n' | shuf -n 1)
@@ -141,7 +129,7 @@ PY
 	PORT=$(free_port)
 	start_log --size 100 --grow 150
 	start_stream
-	start_recorder
+	sse_recorder "$PORT" "$T/rec"
 	for i in $(seq 5); do
 		sleep 2
 		kill -TERM "$SUP"; wait "$SUP" || fail "supervisor exit $?"

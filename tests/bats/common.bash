@@ -159,6 +159,20 @@ google_list() {
 			log_id, key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' >"$list"
 }
 
+# sse_recorder PORT FILE: every lite message of the ct-serve on PORT
+# appended to FILE, reconnecting, until $T/stop exists (a client that
+# outlives the restarts of the pipeline it watches).
+sse_recorder() {
+	(
+		while [ ! -e "$T/stop" ]; do
+			curl -sN --max-time 600 "http://127.0.0.1:$1/sse?stream=lite" 2>/dev/null |
+				sed -u -n 's/^data: //p' >>"$2"
+			sleep 0.1
+		done
+	) &
+	echo $! >>"$T/pids"
+}
+
 # check_range FILE A B [dups-ok]: every index from A to B exactly once
 # (at least once with dups-ok), in order per run, each entry its own
 # (the test log stamps entry i with time 1767225600000 + i).

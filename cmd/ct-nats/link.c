@@ -121,6 +121,16 @@ static int gave_up(struct link *l, int64_t since)
 	return 1;
 }
 
+/* JetStream answers that pass: 503; 10008, "JetStream system temporarily
+ * unavailable"; 10005, "no suitable peers for placement", which a
+ * cluster still forming (its metadata leader not yet knowing enough
+ * peers) gives to a stream of several replicas. Each is asked again,
+ * within --give-up. */
+static int transient(unsigned code, unsigned err_code)
+{
+	return code == 503 || err_code == 10008 || err_code == 10005;
+}
+
 int link_api(struct link *l, const char *subject, const struct ctbuf *body,
 	     struct ctbuf *reply)
 {
@@ -133,11 +143,11 @@ int link_api(struct link *l, const char *subject, const struct ctbuf *body,
 		int r = ctnatscl_request(l->cl, subject, body ? body->p : "",
 					 body ? body->len : 0, 5000, reply, err,
 					 sizeof err);
-		unsigned code = 0, ec;
+		unsigned code = 0, ec = 0;
 		struct ct_bytes d;
 		if (r == 0 && (ctjs_api_error(reply->p, reply->len, &code, &ec,
 					      &d) != 1 ||
-			       code != 503))
+			       !transient(code, ec)))
 			return 0;
 		if (ct_sig_stop)
 			return -1;

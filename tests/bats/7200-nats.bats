@@ -241,18 +241,6 @@ distinct() {
 
 # ---- scale-out under failures -------------------------------------------
 
-# recorder NAME PORT: every lite message of a ct-serve into $T/NAME.rec,
-# reconnecting
-recorder() {
-	(
-		while [ ! -e "$T/stop" ]; do
-			curl -sN --max-time 600 "http://127.0.0.1:$2/sse?stream=lite" 2>/dev/null |
-				sed -u -n 's/^data: //p' >>"$T/$1.rec"
-			sleep 0.1
-		done
-	) &
-	echo $! >>"$T/pids"
-}
 
 # coverage FILE LOGS N: each of the LOGS test logs' indexes below N in
 # FILE (lite records) at least once; prints "records duplicates"
@@ -293,7 +281,7 @@ PY
 			CT_SERVE_ARGS="--backpressure 262144" "$CT_TOP/scripts/ct-stream" --role server \
 			--listen "127.0.0.1:$p" --state-dir "$T/s$r" 2>>"$T/s$r.err" &
 		echo $! >>"$T/sups"
-		recorder "r$r" "$p"
+		sse_recorder "$p" "$T/r$r.rec"
 	done
 	for c in 0 1; do
 		env "${common[@]}" CT_SHARD="$c/2" CT_FETCH_ARGS="--from-start --poll 200ms" \
@@ -335,6 +323,8 @@ PY
 }
 
 # nats_cluster N: N nats-server -js in one cluster, n1..nN
+# nats_cluster N [UP]: a cluster of N servers n1..nN, the first UP of
+# them (all) started
 nats_cluster() {
 	local i routes=
 	for i in $(seq "$1"); do
@@ -343,7 +333,7 @@ nats_cluster() {
 		routes=$routes${routes:+,}nats://127.0.0.1:$(cat "$T/n$i.cport")
 	done
 	echo "$routes" >"$T/routes"
-	for i in $(seq "$1"); do nats_node "$i"; done
+	for i in $(seq "${2:-$1}"); do nats_node "$i"; done
 }
 nats_node() {
 	nats_start "n$1" --server_name "n$1" --cluster_name C \
@@ -427,4 +417,38 @@ nats_node() {
 	echo "# broker killed at line $at, back 30 s later at line $held (the input held); pub's RSS at most $rss kB meanwhile" >&3
 	[ "$held" -lt 3000 ] || fail "pub read on without a broker: line $held"
 	[ "$rss" -gt 0 ] && [ "$rss" -lt 32768 ] || fail "pub's RSS: $rss kB"
+}
+
+@test "a cluster still forming: pub asks again until its stream of 3 replicas can be placed" {
+	nats_cluster 3 1
+	us=$(nats_url n1),$(nats_url n2),$(nats_url n3)
+	mk_entries 300 >"$T/in"
+	ct-nats pub -s "$us" --stream F --replicas 3 --give-up 60s ct.f <"$T/in" >/dev/null 2>"$T/pub.err" &
+	pp=$!
+	echo "$pp" >>"$T/pids"
+	sleep 3
+	# one server of three: no stream can be placed yet, pub still waits
+	kill -0 "$pp" || fail "pub gave up with one server of three: $(cat "$T/pub.err")"
+	nats_node 2
+	nats_node 3
+	wait "$pp" || fail "pub exited $?: $(tail -n 5 "$T/pub.err")"
+	# it waited: no answer (no metadata leader yet) or one it asks again
+	grep -Eq 'timed out waiting|asking again' "$T/pub.err" || fail "pub never waited: $(cat "$T/pub.err")"
+	grep -q '300 line(s): 300 acknowledged' "$T/pub.err" || fail "$(tail -n 5 "$T/pub.err")"
+	ct-nats sub -q -s "$us" --stream F --durable audit --drain ct.f >"$T/all" 2>"$T/sub.err" ||
+		fail "sub: $(cat "$T/sub.err")"
+	read -r alines auniq <<<"$(distinct "$T/all")"
+	[ "$alines" = 300 ] && [ "$auniq" = 300 ] || fail "the stream: $alines messages, $auniq entries"
+}
+
+@test "JetStream refusing placement (10005, a cluster forming): pub asks again, then publishes all" {
+	mk_entries 40 >"$T/in"
+	python3 "$CT_TOP/tests/lib/natsbad.py" forming >"$T/bad.port" &
+	echo $! >>"$T/pids"
+	for _ in $(seq 100); do [ -s "$T/bad.port" ] && break; sleep 0.05; done
+	run ct-nats pub --give-up 30s -s "127.0.0.1:$(cat "$T/bad.port")" --stream F --replicas 3 ct.f <"$T/in"
+	assert_status 0
+	grep -q 'STREAM.CREATE.F: no suitable peers for placement; asking again' <<<"$output" || fail "$output"
+	assert_contains "stream F created"
+	assert_contains "40 line(s): 40 acknowledged"
 }

@@ -11,7 +11,11 @@ unless said otherwise:
   huge     answers the handshake, then announces a 1,000,000,000-byte MSG
   mid      answers the handshake, then sends half a MSG and closes
   silent   accepts and sends nothing, not even INFO
-  http     answers like a web server"""
+  http     answers like a web server
+  forming  a JetStream of a cluster still forming: a stream it does not
+           have, whose creation it refuses twice with 10005 ("no
+           suitable peers for placement"), then creates; acknowledges
+           every publish after that (stream F)"""
 import socket
 import sys
 import threading
@@ -33,6 +37,53 @@ def handshake(c, f):
     return True
 
 
+REFUSALS = [2]  # creations still to refuse, across connections
+
+
+def reply(c, subj, sid, body):
+    c.sendall(b"MSG %s %s %d\r\n%s\r\n" % (subj, sid, len(body), body))
+
+
+def forming(c, f):
+    """Serve the forming mode on one connection."""
+    sid, seq = b"1", 0
+    while True:
+        line = f.readline()
+        if not line:
+            return
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == b"PING":
+            c.sendall(b"PONG\r\n")
+        elif w[0] == b"SUB":
+            sid = w[-1]
+        elif w[0] in (b"PUB", b"HPUB"):
+            data = f.read(int(w[-1]) + 2)[:-2]
+            subj, rep = w[1], w[2] if len(w) > 3 else None
+            if rep is None:
+                continue
+            if subj.startswith(b"$JS.API.STREAM.INFO."):
+                body = (b'{"error":{"code":404,"err_code":10059,'
+                        b'"description":"stream not found"}}')
+            elif subj.startswith(b"$JS.API.STREAM.CREATE."):
+                if REFUSALS[0] > 0:
+                    REFUSALS[0] -= 1
+                    body = (b'{"error":{"code":400,"err_code":10005,'
+                            b'"description":"no suitable peers for '
+                            b'placement"}}')
+                else:
+                    body = (b'{"type":"io.nats.jetstream.api.v1.stream_'
+                            b'create_response","config":{"name":"F"}}')
+            elif subj.startswith(b"$JS.API"):
+                body = b'{"error":{"code":400,"description":"not here"}}'
+            else:
+                seq += 1
+                body = b'{"stream":"F","seq":%d}' % seq
+            del data
+            reply(c, rep, sid, body)
+
+
 def serve(c, mode):
     f = c.makefile("rb")
     try:
@@ -48,6 +99,9 @@ def serve(c, mode):
             c.sendall(b"-ERR 'Authorization Violation'\r\n")
             return
         if not handshake(c, f):
+            return
+        if mode == "forming":
+            forming(c, f)
             return
         # the client's next request (SUB, then an API request or a PUB)
         f.readline()

@@ -11,17 +11,6 @@ setup_more() {
 	python3 "$CT_TOP/tests/lib/mkcertrecords.py" 20 >"$T/recs"
 }
 
-# start_serve ARGS...: ct-serve fed through fd 7 (a fifo); $PORT, $SERVE.
-start_serve() {
-	PORT=$(free_port)
-	mkfifo "$T/in"
-	ct-serve --listen "127.0.0.1:$PORT" "$@" <"$T/in" >"$T/serve.out" 2>"$T/serve.err" &
-	SERVE=$!
-	exec 7>"$T/in"
-	for _ in $(seq 100); do grep -q "listening on 127.0.0.1:$PORT" "$T/serve.err" && return 0; sleep 0.05; done
-	fail "ct-serve did not start: $(cat "$T/serve.err")"
-}
-
 teardown_more() {
 	exec 7>&- 2>/dev/null || true
 	if [ -n "${SERVE:-}" ]; then

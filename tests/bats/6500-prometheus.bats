@@ -18,17 +18,6 @@ teardown_more() {
 	for p in $(cat "$T/pids" 2>/dev/null); do wait "$p" 2>/dev/null || true; done
 }
 
-# start_serve ARGS...: ct-serve fed through fd 7 (a fifo); $PORT.
-start_serve() {
-	PORT=$(free_port)
-	mkfifo "$T/in"
-	ct-serve --listen "127.0.0.1:$PORT" "$@" <"$T/in" >"$T/serve.out" 2>"$T/serve.err" &
-	echo $! >>"$T/pids"
-	exec 7>"$T/in"
-	for _ in $(seq 100); do grep -q "listening on 127.0.0.1:$PORT" "$T/serve.err" && return 0; sleep 0.05; done
-	fail "ct-serve did not start: $(cat "$T/serve.err")"
-}
-
 metrics() { curl -fsS "http://127.0.0.1:$PORT/metrics"; }
 
 # lint FILE: promtool check metrics passes on it, saying nothing

@@ -159,6 +159,19 @@ google_list() {
 			log_id, key, url: (.url + "/"), mmd: 60, state: {usable: {timestamp: "2026-01-01T00:00:00Z"}}}]}]}' >"$list"
 }
 
+# start_serve ARGS...: ct-serve on a free port, fed through fd 7 (a
+# fifo); sets $PORT and $SERVE (its pid, also added to $T/pids).
+start_serve() {
+	PORT=$(free_port)
+	mkfifo "$T/in"
+	ct-serve --listen "127.0.0.1:$PORT" "$@" <"$T/in" >"$T/serve.out" 2>"$T/serve.err" &
+	SERVE=$!
+	echo "$SERVE" >>"$T/pids"
+	exec 7>"$T/in"
+	for _ in $(seq 100); do grep -q "listening on 127.0.0.1:$PORT" "$T/serve.err" && return 0; sleep 0.05; done
+	fail "ct-serve did not start: $(cat "$T/serve.err")"
+}
+
 # sse_recorder PORT FILE: every lite message of the ct-serve on PORT
 # appended to FILE, reconnecting, until $T/stop exists (a client that
 # outlives the restarts of the pipeline it watches).
